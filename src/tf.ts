@@ -1,0 +1,83 @@
+/**
+ * The one place TensorFlow.js is imported and its backend chosen.
+ *
+ * Every other module imports `tf` from here, so the backend and the project's
+ * kernel overrides (see `src/backend/`) are always in force. Importing this
+ * module initialises the backend (top-level await), so `tf` is ready to use.
+ *
+ * Backend choice: `wasm` (default, fast on a CPU) or `cpu` (TensorFlow.js's
+ * plain-JavaScript reference backend, slow), chosen by the environment
+ * variable `MNIST_BACKEND`. `backendName()` says which is in force.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import { registerWasmOverrides } from "./backend/overrides.ts";
+
+/** Backends this project can run on. */
+export const SUPPORTED_BACKENDS = ["wasm", "cpu"] as const;
+/** One of {@link SUPPORTED_BACKENDS}. */
+export type BackendName = typeof SUPPORTED_BACKENDS[number];
+/** Environment variable that picks the backend. */
+export const BACKEND_ENV_VAR = "MNIST_BACKEND";
+
+/** The folder holding the backend's `.wasm` binaries, as a file path ending in `/`. */
+function wasmDistDir(): string {
+  const entry = import.meta.resolve("@tensorflow/tfjs-backend-wasm");
+  if (!entry.startsWith("file:")) {
+    throw new Error(
+      `cannot locate the wasm binaries of @tensorflow/tfjs-backend-wasm (resolved to ${entry}); ` +
+        `run from the repository, whose deno.json sets "nodeModulesDir": "auto"`,
+    );
+  }
+  const url = new URL(".", entry);
+  return decodeURIComponent(url.pathname);
+}
+
+/** Reads the backend name from the environment, failing clearly on an unknown one. */
+export function requestedBackend(): BackendName {
+  let value: string | undefined;
+  try {
+    value = Deno.env.get(BACKEND_ENV_VAR);
+  } catch {
+    value = undefined; // no --allow-env: use the default
+  }
+  const name = (value ?? "wasm").trim().toLowerCase();
+  if (!(SUPPORTED_BACKENDS as readonly string[]).includes(name)) {
+    throw new Error(
+      `${BACKEND_ENV_VAR}=${value} is not a backend this project supports; use one of: ${SUPPORTED_BACKENDS.join(", ")}`,
+    );
+  }
+  return name as BackendName;
+}
+
+async function initialise(): Promise<BackendName> {
+  const name = requestedBackend();
+  if (name === "wasm") {
+    // The single-threaded SIMD build: Deno's workers cannot start emscripten's
+    // pthread workers without a shim, and measured threads did not pay at batch 32.
+    tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+    setWasmPaths(wasmDistDir());
+    registerWasmOverrides();
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`TensorFlow.js could not initialise the '${name}' backend`);
+  await tf.ready();
+  return name;
+}
+
+const activeBackend = await initialise();
+
+/** The backend in force for this process (`"wasm"` or `"cpu"`). */
+export function backendName(): BackendName {
+  return activeBackend;
+}
+
+/** One line that tells the user which engine runs their models. */
+export function backendSummary(): string {
+  return `TensorFlow.js ${tf.version.tfjs}, backend: ${activeBackend}` +
+    (activeBackend === "wasm" ? " (WebAssembly + SIMD, 1 thread)" : " (plain JavaScript)");
+}
+
+export { tf };
