@@ -46,7 +46,9 @@ export function requestedBackend(): BackendName {
   const name = (value ?? "wasm").trim().toLowerCase();
   if (!(SUPPORTED_BACKENDS as readonly string[]).includes(name)) {
     throw new Error(
-      `${BACKEND_ENV_VAR}=${value} is not a backend this project supports; use one of: ${SUPPORTED_BACKENDS.join(", ")}`,
+      `${BACKEND_ENV_VAR}=${value} is not a backend this project supports; use one of: ${
+        SUPPORTED_BACKENDS.join(", ")
+      }`,
     );
   }
   return name as BackendName;

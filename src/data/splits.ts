@@ -84,7 +84,9 @@ export function stratifiedSplit(
   trainFraction: number,
   seed: number,
 ): { train: MnistSplit; test: MnistSplit } {
-  if (!(trainFraction > 0 && trainFraction < 1)) throw new RangeError(`train fraction must be in (0, 1), got ${trainFraction}`);
+  if (!(trainFraction > 0 && trainFraction < 1)) {
+    throw new RangeError(`train fraction must be in (0, 1), got ${trainFraction}`);
+  }
   const rng = createRng(seed);
   const byClass: number[][] = Array.from({ length: NUM_CLASSES }, () => []);
   for (let i = 0; i < split.count; i++) byClass[split.labels[i]].push(i);

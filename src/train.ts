@@ -1,0 +1,245 @@
+/**
+ * Training a preset on MNIST: seeded, with progress, the history as a polars
+ * DataFrame, and a cache so a re-run loads the trained model instead of
+ * training again.
+ *
+ * A training run is a pure function of its {@link TrainConfig} (and the
+ * backend): the same config gives the same weights, and the cache is keyed by it.
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import { backendName, tf } from "./tf.ts";
+import { withSeed } from "./random.ts";
+import { getPreset, type ModelPreset } from "./models/presets.ts";
+import type { MnistData, MnistSplit } from "./data/mnist.ts";
+import { sliceSplit, validationSplit } from "./data/splits.ts";
+import { toImageTensor, toLabelTensor, toOneHotTensor } from "./data/tensors.ts";
+import { cachePath, hasModel, loadModel, readModelMeta, saveModel } from "./store.ts";
+import { type ProgressReporter, silentProgress } from "./progress.ts";
+
+/** The report's defaults: Keras's batch size 32 and the report's 5 epochs. */
+export const DEFAULT_BATCH_SIZE = 32;
+/** Epochs of the report's first experiment. */
+export const DEFAULT_EPOCHS = 5;
+
+/** Which data a run validates on after each epoch. */
+export type ValidationChoice =
+  | { kind: "split"; fraction: number } // Keras validation_split: the last fraction of the training images
+  | { kind: "test" } // the test set as validation data, as the report did for the CNN
+  | { kind: "none" };
+
+/** Everything that determines a training run. */
+export interface TrainConfig {
+  /** Model preset name (see `src/models/presets.ts`). */
+  preset: string;
+  epochs: number;
+  batchSize: number;
+  /** Seeds weight initialisation and shuffling. */
+  seed: number;
+  validation: ValidationChoice;
+  /** Use the first N training images (all 60,000 when null). */
+  trainCount: number | null;
+  /** Use the first N test images for validation (all 10,000 when null). */
+  testCount: number | null;
+}
+
+/** One row per epoch: epoch, loss, accuracy, and val_loss / val_accuracy when validating. */
+export type HistoryRows = Record<string, number>[];
+
+/** What a training run gives back. */
+export interface TrainResult {
+  model: tf.LayersModel;
+  history: pl.DataFrame;
+  /** True when the model came from the cache instead of being trained now. */
+  fromCache: boolean;
+  /** Where the trained model is stored. */
+  path: string;
+  /** Seconds spent training (0 when loaded from the cache). */
+  seconds: number;
+}
+
+/** Options that do not change the result. */
+export interface TrainOptions {
+  progress?: ProgressReporter;
+  /** Retrain even when the cache has this run. */
+  force?: boolean;
+  /** Model cache folder (default `data/models/`). */
+  cacheDir?: string;
+  /** Also save the model after these epochs, under the cache key of a run that stops there. */
+  snapshotEpochs?: number[];
+  /** Extra callbacks (e.g. early stopping). Changing the result this way is the caller's business. */
+  callbacks?: tf.Callback[];
+}
+
+/** A full config from a partial one: the report's batch size and epochs, Keras's 10% validation split. */
+export function makeTrainConfig(partial: Partial<TrainConfig> & { preset: string }): TrainConfig {
+  const config: TrainConfig = {
+    epochs: DEFAULT_EPOCHS,
+    batchSize: DEFAULT_BATCH_SIZE,
+    seed: 1234,
+    validation: { kind: "split", fraction: 0.1 },
+    trainCount: null,
+    testCount: null,
+    ...partial,
+  };
+  getPreset(config.preset); // fail early on an unknown name
+  if (!Number.isInteger(config.epochs) || config.epochs < 1) {
+    throw new RangeError(`epochs must be a positive integer, got ${config.epochs}`);
+  }
+  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) {
+    throw new RangeError(`batchSize must be a positive integer, got ${config.batchSize}`);
+  }
+  return config;
+}
+
+/** The key under which a run is cached: the config plus the backend and library version. */
+export function cacheKey(config: TrainConfig): Record<string, unknown> & { preset: string } {
+  return { ...config, backend: backendName(), tfjs: tf.version.tfjs };
+}
+
+/** Labels in the encoding the preset's loss expects. */
+export function labelTensorFor(preset: ModelPreset, split: MnistSplit): tf.Tensor {
+  return preset.labels === "sparse" ? toLabelTensor(split) : toOneHotTensor(split);
+}
+
+/** The training and validation splits a config selects. */
+export function selectTrainingData(
+  config: TrainConfig,
+  data: MnistData,
+): { train: MnistSplit; validation: MnistSplit | null } {
+  const train = config.trainCount == null ? data.train : sliceSplit(data.train, 0, config.trainCount);
+  if (config.validation.kind === "split") {
+    const parts = validationSplit(train, config.validation.fraction);
+    return { train: parts.train, validation: parts.validation };
+  }
+  if (config.validation.kind === "test") {
+    return { train, validation: config.testCount == null ? data.test : sliceSplit(data.test, 0, config.testCount) };
+  }
+  return { train, validation: null };
+}
+
+/** Turns tfjs's per-epoch logs into rows with the Keras names (accuracy, val_accuracy). */
+function historyRow(epoch: number, logs: Record<string, number>): Record<string, number> {
+  const row: Record<string, number> = { epoch };
+  for (const [key, value] of Object.entries(logs)) {
+    row[key.replace(/acc$/, "accuracy")] = value;
+  }
+  return row;
+}
+
+/** Rows of per-epoch metrics as a polars DataFrame. */
+export function historyFrame(rows: HistoryRows): pl.DataFrame {
+  if (rows.length === 0) return pl.DataFrame({ epoch: [] as number[] });
+  const columns = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy"].filter((c) => c in rows[0]);
+  return pl.DataFrame(
+    columns.map((c) =>
+      c === "epoch" ? pl.Series(c, rows.map((r) => r[c]), pl.Int32) : pl.Series(c, rows.map((r) => r[c]), pl.Float64)
+    ),
+  );
+}
+
+class ReporterCallback extends tf.Callback {
+  private epochStarted = 0;
+  constructor(
+    private readonly reporter: ProgressReporter,
+    private readonly epochs: number,
+    private readonly batches: number,
+    private readonly rows: HistoryRows,
+    private readonly onEpoch: (epoch: number) => Promise<void>,
+  ) {
+    super();
+  }
+  override onEpochBegin(epoch: number): Promise<void> {
+    this.epochStarted = performance.now();
+    this.reporter.epochStart(epoch + 1, this.epochs, this.batches);
+    return Promise.resolve();
+  }
+  override onBatchEnd(batch: number): Promise<void> {
+    this.reporter.batchEnd(batch);
+    return Promise.resolve();
+  }
+  override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
+    const values: Record<string, number> = {};
+    for (const [k, v] of Object.entries(logs ?? {})) values[k] = Number(v);
+    this.rows.push(historyRow(epoch + 1, values));
+    this.reporter.epochEnd(epoch + 1, values, (performance.now() - this.epochStarted) / 1000);
+    await this.onEpoch(epoch + 1);
+  }
+}
+
+/**
+ * Trains the preset of `config` on `data` and returns the model and its
+ * history, or loads both from the cache when this exact run was done before.
+ *
+ * @example
+ * const { model, history } = await trainPreset(makeTrainConfig({ preset: "mlp" }), await loadMnist(), {
+ *   progress: terminalProgress(),
+ * });
+ */
+export async function trainPreset(
+  config: TrainConfig,
+  data: MnistData,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
+  const preset = getPreset(config.preset);
+  const path = await cachePath(cacheKey(config), options.cacheDir);
+  if (!options.force && await hasModel(path)) {
+    const meta = await readModelMeta(path);
+    const model = await loadModel(path);
+    compileLike(model, preset);
+    return { model, history: historyFrame((meta?.history as HistoryRows) ?? []), fromCache: true, path, seconds: 0 };
+  }
+
+  const { train, validation } = selectTrainingData(config, data);
+  const model = preset.create(config.seed);
+  const rows: HistoryRows = [];
+  const batches = Math.ceil(train.count / config.batchSize);
+  const snapshots = new Set((options.snapshotEpochs ?? []).filter((e) => e < config.epochs));
+  const started = performance.now();
+  const x = toImageTensor(train);
+  const y = labelTensorFor(preset, train);
+  const valX = validation ? toImageTensor(validation) : null;
+  const valY = validation ? labelTensorFor(preset, validation) : null;
+  try {
+    const reporter = new ReporterCallback(
+      options.progress ?? silentProgress,
+      config.epochs,
+      batches,
+      rows,
+      async (epoch) => {
+        if (!snapshots.has(epoch)) return;
+        const snapshotConfig = { ...config, epochs: epoch };
+        const snapshotPath = await cachePath(cacheKey(snapshotConfig), options.cacheDir);
+        await saveModel(model, snapshotPath, {
+          config: snapshotConfig,
+          key: cacheKey(snapshotConfig),
+          history: rows.slice(),
+        });
+      },
+    );
+    await withSeed(config.seed, () =>
+      model.fit(x, y, {
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        shuffle: true,
+        validationData: valX && valY ? [valX, valY] : undefined,
+        callbacks: [reporter, ...(options.callbacks ?? [])],
+        verbose: 0,
+      }));
+  } finally {
+    tf.dispose([x, y, ...(valX ? [valX] : []), ...(valY ? [valY] : [])]);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  await saveModel(model, path, { config, key: cacheKey(config), history: rows, seconds });
+  return { model, history: historyFrame(rows), fromCache: false, path, seconds };
+}
+
+/** Compiles a loaded model with its preset's loss, so it can be evaluated or trained further. */
+export function compileLike(model: tf.LayersModel, preset: ModelPreset): void {
+  model.compile({
+    optimizer: "adam",
+    loss: preset.labels === "sparse" ? "sparseCategoricalCrossentropy" : "categoricalCrossentropy",
+    metrics: ["accuracy"],
+  });
+}
