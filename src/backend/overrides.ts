@@ -1,23 +1,49 @@
 /**
  * Registers the project's kernels for the wasm backend. Each kernel lives in
- * its own module with a comment on why it exists; each has a test that
- * compares it with the cpu backend (`tests/backend_kernels_test.ts`).
+ * its own module with a comment on why it exists and what it gained; each has
+ * a test that compares it with the cpu backend (`tests/backend_kernels_test.ts`).
+ * `docs/PERFORMANCE.md` has the measurements.
+ *
+ * An override that replaces a stock kernel keeps the stock kernel's setup
+ * (which binds its C++ function) and can still call it, through
+ * {@link callStock} in `wasm_util.ts`.
  *
  * @module
  */
 import { getKernel, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
+import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
+import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { sumConfig } from "./sum.ts";
+import { saveStockKernel } from "./wasm_util.ts";
+
+export { callStock } from "./wasm_util.ts";
 
 /** The kernels this project adds to (or replaces in) the wasm backend. */
-export const WASM_OVERRIDES: readonly KernelConfig[] = [conv2dBackpropFilterConfig];
+export const WASM_OVERRIDES: readonly KernelConfig[] = [
+  conv2dBackpropFilterConfig,
+  batchMatMulConfig,
+  fusedMatMulConfig,
+  maxPoolGradConfig,
+  sumConfig,
+];
 
-/** Registers {@link WASM_OVERRIDES}, replacing stock kernels of the same name. Idempotent. */
+/**
+ * Registers {@link WASM_OVERRIDES}, replacing stock kernels of the same name.
+ * Idempotent. Call it before the wasm backend initialises (as `src/tf.ts`
+ * does), so that the stock kernels' setup still runs.
+ */
 export function registerWasmOverrides(): void {
   for (const config of WASM_OVERRIDES) {
+    const stock = saveStockKernel(config.kernelName);
     if (getKernel(config.kernelName, config.backendName) != null) {
       unregisterKernel(config.kernelName, config.backendName);
     }
-    registerKernel(config);
+    registerKernel({
+      ...config,
+      setupFunc: config.setupFunc ?? stock?.setupFunc,
+      disposeFunc: config.disposeFunc ?? stock?.disposeFunc,
+    });
   }
 }

@@ -1,0 +1,76 @@
+/**
+ * Shared plumbing for the project's wasm kernels: a typed view of the parts of
+ * the wasm backend the kernels use, calls to the stock kernels (captured before
+ * our overrides replace them), 2-D transposes, and heap views.
+ *
+ * @module
+ */
+import type { DataId, DataType, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
+import { getKernel } from "@tensorflow/tfjs-core";
+
+/** What a kernel function receives as `backend` (the public `KernelFunc` type says `{}`). */
+export type AnyBackend = Parameters<KernelFunc>[0]["backend"];
+
+/** The members of `BackendWasm` (tfjs-backend-wasm 4.22) that our kernels use. */
+export interface WasmBackend {
+  dataIdMap: { get(dataId: DataId): { id: number; memoryOffset: number; shape: number[]; dtype: DataType } };
+  makeOutput(shape: number[], dtype: DataType): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  disposeData(dataId: DataId): boolean;
+}
+
+/** The backend as a {@link WasmBackend}. */
+export function asWasm(backend: AnyBackend): WasmBackend {
+  return backend as unknown as WasmBackend;
+}
+
+/** The stock wasm kernels, saved the first time an override replaces one. */
+const stockKernels = new Map<string, KernelConfig>();
+
+/**
+ * Saves the currently registered wasm kernel `name` as the stock one, unless a
+ * stock kernel of that name was saved before (so a second registration of our
+ * overrides never mistakes an override for the stock kernel).
+ */
+export function saveStockKernel(name: string): KernelConfig | undefined {
+  if (!stockKernels.has(name)) {
+    const kernel = getKernel(name, "wasm");
+    if (kernel != null) stockKernels.set(name, kernel);
+  }
+  return stockKernels.get(name);
+}
+
+/** Runs a wasm kernel: the stock one if an override replaced it, else the registered one. */
+export function callStock(
+  name: string,
+  backend: AnyBackend,
+  inputs: Record<string, TensorInfo | null | undefined>,
+  attrs: Record<string, unknown> = {},
+): TensorInfo {
+  const kernel = stockKernels.get(name) ?? getKernel(name, "wasm");
+  if (kernel == null) throw new Error(`the wasm backend has no '${name}' kernel`);
+  // deno-lint-ignore no-explicit-any
+  return kernel.kernelFunc({ inputs: inputs as any, backend, attrs: attrs as any }) as TensorInfo;
+}
+
+/** A view of `info`'s data with another shape of the same size (no copy, no new reference). */
+export function view(info: TensorInfo, shape: number[]): TensorInfo {
+  return { dataId: info.dataId, shape, dtype: info.dtype };
+}
+
+/** The transpose of the matrix `rows × cols` stored in `info` (a new tensor `cols × rows`). */
+export function transpose2d(backend: AnyBackend, info: TensorInfo, rows: number, cols: number): TensorInfo {
+  return callStock("Transpose", backend, { x: view(info, [rows, cols]) }, { perm: [1, 0] });
+}
+
+/** A float32 view of a tensor's data on the wasm heap. Take it after the last allocation. */
+export function heapF32(backend: AnyBackend, info: TensorInfo): Float32Array {
+  return asWasm(backend).typedArrayFromHeap(info) as Float32Array;
+}
+
+/** Product of the dimensions. */
+export function sizeOf(shape: readonly number[]): number {
+  let size = 1;
+  for (const d of shape) size *= d;
+  return size;
+}
