@@ -215,23 +215,39 @@ interface FusedMatMulArgs {
 /** Activations the swapped plan applies itself. */
 const EPILOGUE_ACTIVATIONS = new Set(["linear", "relu", "relu6"]);
 
-/** Adds the bias (per column) and applies the activation to the `m×n` matrix `c`, in place. */
+/**
+ * Adds a bias broadcast over the `m×n` matrix `c` and applies the activation,
+ * in place. The bias is `bm×bn` with `bm` 1 or `m` and `bn` 1 or `n`.
+ */
 export function biasActivationInPlace(
   c: Float32Array,
   m: number,
   n: number,
   bias: Float32Array | null,
+  bm: number,
+  bn: number,
   activation: string,
 ): void {
   const lo = activation === "linear" ? -Infinity : 0;
   const hi = activation === "relu6" ? 6 : Infinity;
   for (let i = 0, p = 0; i < m; i++) {
+    const row = bm === 1 ? 0 : i * bn;
     for (let j = 0; j < n; j++, p++) {
       let v = c[p];
-      if (bias != null) v += bias.length === 1 ? bias[0] : bias[j];
+      if (bias != null) v += bias[row + (bn === 1 ? 0 : j)];
       c[p] = v < lo ? lo : v > hi ? hi : v;
     }
   }
+}
+
+/** The bias as `bm×bn` (`bm` 1 or `m`, `bn` 1 or `n`), or null if it does not broadcast that way. */
+function biasDims(bias: TensorInfo, m: number, n: number): [number, number] | null {
+  const shape = bias.shape.slice();
+  while (shape.length > 2 && shape[0] === 1) shape.shift();
+  if (shape.length > 2) return null;
+  const bn = shape.length >= 1 ? shape[shape.length - 1] : 1;
+  const bm = shape.length === 2 ? shape[0] : 1;
+  return (bm === 1 || bm === m) && (bn === 1 || bn === n) ? [bm, bn] : null;
 }
 
 /** `_FusedMatMul` (product + bias + activation) on wasm: see the module comment. */
@@ -240,34 +256,34 @@ export function fusedMatMulWasm({ inputs, backend, attrs }: FusedMatMulArgs): Te
   const transposeA = !!attrs.transposeA, transposeB = !!attrs.transposeB;
   const { activation, leakyreluAlpha } = attrs;
   const d = a.dtype === "float32" && b.dtype === "float32" ? dims(a, b, transposeA, transposeB) : null;
-  const simpleBias = bias == null || (bias.shape.length === 1 && (bias.shape[0] === d?.n || bias.shape[0] === 1));
-  if (d == null || preluActivationWeights != null || !simpleBias) {
-    return callStock("_FusedMatMul", backend, inputs, attrs);
+  if (d == null || preluActivationWeights != null) return callStock("_FusedMatMul", backend, inputs, attrs);
+  // XNNPACK reads one bias value per output column: only a bias of exactly n values can go to the stock kernel.
+  const stockBias = bias == null || (bias.shape.length === 1 && bias.shape[0] === d.n);
+  const bd = bias == null ? [1, 1] : biasDims(bias, d.m, d.n);
+  if (!EPILOGUE_ACTIVATIONS.has(activation) || bd == null) {
+    return stockBias
+      ? plainProduct(backend, a, b, d, transposeA, transposeB, { bias, activation, leakyreluAlpha })
+      : callStock("_FusedMatMul", backend, inputs, attrs);
   }
   const key = opKey(backend, bias, activation);
-  const swappable = EPILOGUE_ACTIVATIONS.has(activation);
-  const plan = swappable
-    ? choosePlan({
-      ...d,
-      transposeA,
-      transposeB,
-      bPacked: isPacked(b.dataId, key),
-      aPacked: isPacked(a.dataId, "0|linear"),
-      epilogue: bias != null || activation !== "linear",
-    })
-    : "plain";
-  if (plan === "plain") {
+  const epilogue = bias != null || activation !== "linear";
+  const plan = choosePlan({
+    ...d,
+    transposeA,
+    transposeB,
+    bPacked: stockBias && isPacked(b.dataId, key),
+    aPacked: isPacked(a.dataId, "0|linear"),
+    epilogue,
+  });
+  if (plan === "plain" && stockBias) {
     return plainProduct(backend, a, b, d, transposeA, transposeB, { bias, activation, leakyreluAlpha });
   }
-  const c = swappedProduct(backend, a, b, d, transposeA, transposeB);
-  if (bias != null || activation !== "linear") {
-    biasActivationInPlace(
-      heapF32(backend, c),
-      d.m,
-      d.n,
-      bias == null ? null : heapF32(backend, bias),
-      activation,
-    );
+  const c = plan === "plain"
+    ? plainProduct(backend, a, b, d, transposeA, transposeB, null)
+    : swappedProduct(backend, a, b, d, transposeA, transposeB);
+  if (epilogue) {
+    const biasValues = bias == null ? null : heapF32(backend, bias);
+    biasActivationInPlace(heapF32(backend, c), d.m, d.n, biasValues, bd[0], bd[1], activation);
   }
   return c;
 }

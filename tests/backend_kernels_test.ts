@@ -1,0 +1,363 @@
+/**
+ * Every wasm kernel override (src/backend/) against TensorFlow.js's cpu
+ * backend, the reference: values and gradients on the same data, across the
+ * shapes and attributes the overrides handle (and a few they hand back to the
+ * stock kernels).
+ *
+ * Tolerance: |wasm − cpu| ≤ 1e-4 · (|cpu| + max|cpu|), i.e. 1e-4 relative to
+ * the larger of the element and the tensor's scale (float32 sums of thousands
+ * of products differ in their last bits between the two backends).
+ */
+import { assert, assertEquals } from "./assert.ts";
+import { tf } from "../src/tf.ts";
+import { createRng } from "../src/random.ts";
+import { WASM_OVERRIDES } from "../src/backend/overrides.ts";
+import { choosePlan } from "../src/backend/mat_mul.ts";
+import { setIm2colLimit } from "../src/backend/conv2d_backprop_filter.ts";
+import { createReportCnn, createReportMlp } from "../src/models/presets.ts";
+
+const RTOL = 1e-4;
+
+/** Seeded data of a shape: normal-ish values, or a custom generator. */
+function data(shape: number[], seed: number, gen?: (rng: () => number) => number): Float32Array {
+  const rng = createRng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = gen ? gen(rng) : (rng() + rng() + rng() - 1.5) * 2;
+  return out;
+}
+
+interface Input {
+  shape: number[];
+  values: Float32Array;
+}
+
+function input(shape: number[], seed: number, gen?: (rng: () => number) => number): Input {
+  return { shape, values: data(shape, seed, gen) };
+}
+
+/**
+ * Runs `f` on `backend` with fresh tensors made from `inputs`; returns the
+ * output followed by the gradient of sum(output · weights) with respect to
+ * each input (weights: fixed pseudo-random, so every output element matters).
+ */
+async function run(
+  backend: "cpu" | "wasm",
+  inputs: Input[],
+  f: (...xs: tf.Tensor[]) => tf.Tensor,
+  grads = true,
+): Promise<Float32Array[]> {
+  assert(await tf.setBackend(backend));
+  const results = tf.tidy(() => {
+    const xs = inputs.map((i) => tf.tensor(i.values, i.shape));
+    const y = f(...xs);
+    const w = tf.tensor(data(y.shape, 99), y.shape);
+    const out = [y];
+    if (grads) out.push(...tf.grads((...args: tf.Tensor[]) => tf.sum(tf.mul(f(...args), w)))(xs));
+    return out;
+  });
+  const arrays = results.map((t) => Float32Array.from(t.dataSync()));
+  tf.dispose(results);
+  return arrays;
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
+  assertEquals(actual.length, expected.length, `${what}: length`);
+  let scale = 0;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < expected.length; i++) {
+    const e = expected[i], a = actual[i];
+    if (!(Math.abs(a - e) <= RTOL * (Math.abs(e) + scale))) {
+      throw new Error(`${what}: element ${i} is ${a} on wasm but ${e} on cpu (scale ${scale})`);
+    }
+  }
+}
+
+/** Compares wasm with cpu for `f` on `inputs` (values and input gradients). */
+async function compare(what: string, inputs: Input[], f: (...xs: tf.Tensor[]) => tf.Tensor, grads = true) {
+  const expected = await run("cpu", inputs, f, grads);
+  const actual = await run("wasm", inputs, f, grads);
+  assert(await tf.setBackend("wasm"));
+  assertClose(actual[0], expected[0], `${what}: value`);
+  for (let i = 1; i < expected.length; i++) assertClose(actual[i], expected[i], `${what}: gradient ${i}`);
+}
+
+function wasmBackendDataIds(): number {
+  return (tf.engine().backend as unknown as { numDataIds(): number }).numDataIds();
+}
+
+Deno.test("overrides are registered on wasm and the process runs on wasm", () => {
+  assertEquals(tf.getBackend(), "wasm");
+  for (const config of WASM_OVERRIDES) {
+    assertEquals(tf.getKernel(config.kernelName, "wasm")?.kernelFunc, config.kernelFunc, config.kernelName);
+  }
+});
+
+Deno.test("matMul: values and gradients match cpu for both transposes and many shapes", async () => {
+  const shapes: [number, number, number][] = [
+    [3, 5, 4],
+    [32, 784, 128], // the MLP's first layer
+    [32, 5408, 100], // the CNN's dense layer
+    [1, 784, 128], // one drawn digit
+    [7, 1, 9],
+    [5, 6, 1],
+    [1, 6, 1],
+    [17, 33, 2],
+  ];
+  let seed = 1;
+  for (const [m, k, n] of shapes) {
+    for (const transposeA of [false, true]) {
+      for (const transposeB of [false, true]) {
+        const a = input(transposeA ? [k, m] : [m, k], seed++);
+        const b = input(transposeB ? [n, k] : [k, n], seed++);
+        await compare(
+          `matMul ${m}x${k}x${n} tA=${transposeA} tB=${transposeB}`,
+          [a, b],
+          (x, y) => tf.matMul(x, y, transposeA, transposeB),
+        );
+      }
+    }
+  }
+});
+
+Deno.test("matMul: the planner uses both plans in a training step", () => {
+  // forward x·W packs W (large) → swapped; dW = xᵀ·dy → plain; dx = dy·Wᵀ → swapped.
+  assertEquals(choosePlan({ m: 32, k: 5408, n: 100, transposeA: false, transposeB: false }), "swapped");
+  assertEquals(choosePlan({ m: 5408, k: 32, n: 100, transposeA: true, transposeB: false }), "plain");
+  assertEquals(choosePlan({ m: 32, k: 100, n: 5408, transposeA: false, transposeB: true }), "swapped");
+  // inference with cached weights: plain, no packing.
+  assertEquals(choosePlan({ m: 1, k: 784, n: 128, transposeA: false, transposeB: false, bPacked: true }), "plain");
+});
+
+Deno.test("matMul: batched and broadcast products (stock path) match cpu", async () => {
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[2, 3, 4], [2, 4, 5], false, false],
+    [[2, 4, 3], [2, 4, 5], true, false],
+    [[2, 3, 4], [2, 5, 4], false, true],
+    [[2, 3, 4], [1, 4, 5], false, false],
+    [[3, 4], [2, 4, 5], false, false],
+    [[1, 4, 3], [1, 5, 4], true, true],
+  ];
+  let seed = 100;
+  for (const [sa, sb, tA, tB] of cases) {
+    const a = input(sa, seed++);
+    const b = input(sb, seed++);
+    // tfjs-core's matMul gradient does not reduce broadcast batch dimensions (on any backend): values only there.
+    const sameBatch = sa.length === sb.length && sa[0] === sb[0];
+    await compare(`matMul ${sa}·${sb} tA=${tA} tB=${tB}`, [a, b], (x, y) => tf.matMul(x, y, tA, tB), sameBatch);
+  }
+});
+
+Deno.test("matMul: the same weights used twice (cached packing) and after a change give right values", async () => {
+  const x = input([4, 50], 7), w1 = input([50, 6], 8), w2 = input([50, 6], 9);
+  const expected1 = await run("cpu", [x, w1], (a, b) => tf.matMul(a, b), false);
+  const expected2 = await run("cpu", [x, w2], (a, b) => tf.matMul(a, b), false);
+  assert(await tf.setBackend("wasm"));
+  const xt = tf.tensor(x.values, x.shape);
+  const w = tf.variable(tf.tensor(w1.values, w1.shape));
+  for (let i = 0; i < 3; i++) {
+    const y = tf.matMul(xt, w);
+    assertClose(Float32Array.from(y.dataSync()), expected1[0], `call ${i}`);
+    y.dispose();
+  }
+  w.assign(tf.tensor(w2.values, w2.shape));
+  const y = tf.matMul(xt, w);
+  assertClose(Float32Array.from(y.dataSync()), expected2[0], "after assign");
+  tf.dispose([y, xt, w]);
+});
+
+Deno.test("fused matMul: bias and activations match cpu, values and gradients", async () => {
+  const cases: { m: number; k: number; n: number; tA: boolean; tB: boolean; bias: number[] | null; act: string }[] = [
+    { m: 32, k: 5408, n: 100, tA: false, tB: false, bias: [100], act: "relu" },
+    { m: 32, k: 784, n: 128, tA: false, tB: false, bias: [128], act: "relu" },
+    { m: 32, k: 100, n: 10, tA: false, tB: false, bias: [10], act: "linear" },
+    { m: 9, k: 300, n: 40, tA: true, tB: false, bias: [40], act: "relu6" },
+    { m: 9, k: 300, n: 40, tA: false, tB: true, bias: [1], act: "relu" },
+    { m: 40, k: 300, n: 9, tA: true, tB: true, bias: null, act: "relu" },
+    { m: 12, k: 2000, n: 30, tA: false, tB: false, bias: null, act: "linear" },
+    { m: 12, k: 200, n: 30, tA: false, tB: false, bias: [12, 30], act: "relu" }, // 2-D bias
+    { m: 12, k: 200, n: 30, tA: false, tB: false, bias: [12, 1], act: "linear" }, // column bias
+    { m: 12, k: 20, n: 30, tA: false, tB: false, bias: [1], act: "relu" }, // one value, plain plan
+    { m: 12, k: 200, n: 30, tA: false, tB: true, bias: [30], act: "elu" }, // activation the swap does not apply
+  ];
+  let seed = 200;
+  for (const c of cases) {
+    const a = input(c.tA ? [c.k, c.m] : [c.m, c.k], seed++);
+    const b = input(c.tB ? [c.n, c.k] : [c.k, c.n], seed++);
+    const inputs = [a, b];
+    if (c.bias) inputs.push(input(c.bias, seed++));
+    await compare(
+      `fused ${JSON.stringify(c)}`,
+      inputs,
+      (x, y, bias) =>
+        tf.fused.matMul({
+          a: x,
+          b: y,
+          transposeA: c.tA,
+          transposeB: c.tB,
+          bias,
+          activation: c.act as tf.fused.Activation,
+        }),
+    );
+  }
+});
+
+Deno.test("maxPool gradient matches cpu: strides, padding, overlapping pools, ties, all-negative windows", async () => {
+  const cases: {
+    shape: number[];
+    f: number | [number, number];
+    s: number | [number, number];
+    pad: "valid" | "same";
+  }[] = [
+    { shape: [32, 26, 26, 32], f: 2, s: 2, pad: "valid" }, // the report's CNN
+    { shape: [2, 6, 6, 3], f: 2, s: 2, pad: "same" },
+    { shape: [2, 7, 5, 3], f: 2, s: 2, pad: "valid" }, // odd sizes: last row/column unused
+    { shape: [2, 7, 5, 3], f: 2, s: 2, pad: "same" }, // odd sizes: padded windows
+    { shape: [1, 8, 8, 2], f: 3, s: 1, pad: "same" }, // overlapping
+    { shape: [1, 8, 8, 2], f: 3, s: 2, pad: "valid" }, // overlapping
+    { shape: [2, 9, 9, 4], f: 3, s: 2, pad: "same" },
+    { shape: [1, 6, 9, 1], f: [2, 3], s: [1, 2], pad: "valid" },
+  ];
+  const generators: [string, (rng: () => number) => number][] = [
+    ["random", (rng) => rng() * 2 - 1],
+    ["ties", (rng) => Math.floor(rng() * 3)], // many equal maxima
+    ["all negative", (rng) => -0.1 - rng()], // the stock kernel loses these
+    ["zeros", () => 0],
+  ];
+  let seed = 300;
+  for (const c of cases) {
+    for (const [name, gen] of generators) {
+      if (c.shape[0] === 32 && name !== "random" && name !== "all negative") continue;
+      await compare(
+        `maxPool ${JSON.stringify(c)} ${name}`,
+        [input(c.shape, seed++, gen)],
+        (x) => tf.maxPool(x as tf.Tensor4D, c.f, c.s, c.pad),
+      );
+    }
+  }
+});
+
+Deno.test("maxPool gradient of an all-negative window is not lost", async () => {
+  assert(await tf.setBackend("wasm"));
+  const x = tf.tensor4d([-4, -1, -3, -2], [1, 2, 2, 1]);
+  const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, "valid")))(x);
+  assertEquals(Array.from(dx.dataSync()), [0, 1, 0, 0]);
+  tf.dispose([x, dx]);
+});
+
+Deno.test("sum over leading axes matches cpu (and other reductions still work)", async () => {
+  const cases: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
+    { shape: [32, 26, 26, 32], axis: [0, 1, 2], keepDims: false }, // the conv bias gradient
+    { shape: [32, 100], axis: 0, keepDims: false },
+    { shape: [32, 10], axis: [0], keepDims: true },
+    { shape: [4, 5, 6], axis: [1, 0], keepDims: false }, // unsorted
+    { shape: [4, 5, 6], axis: [-3, -2], keepDims: true }, // negative
+    { shape: [4, 5, 6], axis: [2], keepDims: false }, // innermost: stock
+    { shape: [4, 5, 6], axis: [0, 2], keepDims: false }, // interleaved: stock
+    { shape: [4, 5, 6], axis: [0, 1, 2], keepDims: false }, // all: stock
+    { shape: [7], axis: 0, keepDims: false },
+  ];
+  let seed = 400;
+  for (const c of cases) {
+    await compare(`sum ${JSON.stringify(c)}`, [input(c.shape, seed++)], (x) => tf.sum(x, c.axis, c.keepDims));
+  }
+  assert(await tf.setBackend("wasm"));
+  const ints = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], "int32");
+  const s = tf.sum(ints, 0);
+  assertEquals(s.dtype, "int32");
+  assertEquals(Array.from(s.dataSync()), [9, 12]);
+  tf.dispose([ints, s]);
+});
+
+const CONV_CASES: { x: number[]; f: number[]; s: number | [number, number]; pad: "valid" | "same" | number }[] = [
+  { x: [32, 28, 28, 1], f: [3, 3, 1, 32], s: 1, pad: "valid" }, // the report's CNN
+  { x: [2, 8, 8, 1], f: [3, 3, 1, 4], s: 1, pad: "same" },
+  { x: [2, 8, 8, 1], f: [3, 3, 1, 4], s: 2, pad: "valid" },
+  { x: [2, 9, 7, 3], f: [3, 3, 3, 5], s: 2, pad: "same" },
+  { x: [2, 9, 7, 3], f: [3, 3, 3, 5], s: 1, pad: "valid" },
+  { x: [3, 11, 11, 8], f: [5, 5, 8, 16], s: 1, pad: "same" },
+  { x: [3, 10, 10, 32], f: [3, 3, 32, 64], s: 2, pad: "same" },
+  { x: [2, 6, 6, 2], f: [1, 1, 2, 3], s: 1, pad: "valid" },
+  { x: [2, 7, 7, 2], f: [2, 3, 2, 3], s: [2, 1], pad: "same" },
+  { x: [1, 6, 6, 2], f: [3, 3, 2, 2], s: 1, pad: 1 },
+];
+
+Deno.test("conv2d filter gradient on wasm equals cpu: strides, same/valid padding, channel counts", async () => {
+  let seed = 500;
+  for (const c of CONV_CASES) {
+    await compare(
+      `conv2d ${JSON.stringify(c)}`,
+      [input(c.x, seed++), input(c.f, seed++)],
+      (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.s, c.pad),
+    );
+  }
+});
+
+Deno.test("conv2d filter gradient: the batch cut into chunks (one image each) also equals cpu", async () => {
+  const old = setIm2colLimit(0);
+  try {
+    let seed = 600;
+    for (const c of CONV_CASES.filter((c) => c.x[0] <= 3)) {
+      await compare(
+        `conv2d chunked ${JSON.stringify(c)}`,
+        [input(c.x, seed++), input(c.f, seed++)],
+        (x, f) => tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, c.s, c.pad),
+      );
+    }
+  } finally {
+    setIm2colLimit(old);
+  }
+});
+
+Deno.test("the report's CNN as functional ops: loss gradients w.r.t. every weight equal cpu", async () => {
+  const inputs = [
+    input([16, 28, 28, 1], 700, (rng) => rng()), // images in [0,1]
+    input([3, 3, 1, 32], 701, (rng) => (rng() - 0.5) * 0.5),
+    input([32], 702, (rng) => (rng() - 0.5) * 0.1),
+    input([5408, 100], 703, (rng) => (rng() - 0.5) * 0.06),
+    input([100], 704, (rng) => (rng() - 0.5) * 0.1),
+    input([100, 10], 705, (rng) => (rng() - 0.5) * 0.4),
+    input([10], 706, (rng) => (rng() - 0.5) * 0.1),
+  ];
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), "int32"), 10);
+  const labelValues = Float32Array.from(labels.dataSync());
+  labels.dispose();
+  await compare("cnn", inputs, (x, k, kb, w1, b1, w2, b2) => {
+    const conv = tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, 1, "valid"), kb));
+    const pooled = tf.reshape(tf.maxPool(conv as tf.Tensor4D, 2, 2, "valid"), [16, 5408]);
+    const hidden = tf.fused.matMul({ a: pooled, b: w1, bias: b1, activation: "relu" });
+    const logits = tf.fused.matMul({ a: hidden, b: w2, bias: b2 });
+    return tf.losses.softmaxCrossEntropy(tf.tensor2d(labelValues, [16, 10]), logits);
+  });
+});
+
+async function leakCheck(create: () => tf.LayersModel, onehot: boolean) {
+  assert(await tf.setBackend("wasm"));
+  const n = 96;
+  const x = tf.tensor4d(data([n, 28, 28, 1], 800, (rng) => rng()), [n, 28, 28, 1]);
+  const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => i % 10), "int32");
+  const y = onehot ? tf.oneHot(labels, 10) : labels.cast("float32");
+  const model = create();
+  await model.fit(x, y, { batchSize: 32, epochs: 1, verbose: 0 }); // warm-up: optimizer slots exist now
+  const tensors = tf.memory().numTensors;
+  const dataIds = wasmBackendDataIds();
+  for (let epoch = 0; epoch < 2; epoch++) {
+    await model.fit(x, y, { batchSize: 32, epochs: 1, verbose: 0 });
+    assertEquals(tf.memory().numTensors, tensors, `tensors after epoch ${epoch + 1}`);
+    assertEquals(wasmBackendDataIds(), dataIds, `wasm data ids after epoch ${epoch + 1}`);
+  }
+  const before = tf.memory().numTensors;
+  const p = tf.tidy(() => (model.predict(x.slice(0, 1)) as tf.Tensor).argMax(-1));
+  p.dispose();
+  assertEquals(tf.memory().numTensors, before, "inference");
+  model.dispose();
+  tf.dispose([x, labels, y]);
+}
+
+Deno.test("no leaks: a CNN training epoch leaves tensor and wasm data counts unchanged", async () => {
+  await leakCheck(() => createReportCnn(1), true);
+});
+
+Deno.test("no leaks: an MLP training epoch leaves tensor and wasm data counts unchanged", async () => {
+  await leakCheck(() => createReportMlp(1), false);
+});
