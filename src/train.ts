@@ -161,7 +161,10 @@ class ReporterCallback extends tf.Callback {
   }
   override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
     const values: Record<string, number> = {};
-    for (const [k, v] of Object.entries(logs ?? {})) values[k] = Number(v);
+    // tfjs's BaseLogger hands epoch averages over as scalar tensors despite the `Logs` type
+    for (const [k, v] of Object.entries((logs ?? {}) as Record<string, number | tf.Scalar>)) {
+      values[k] = typeof v === "number" ? v : (await v.data())[0];
+    }
     this.rows.push(historyRow(epoch + 1, values));
     this.reporter.epochEnd(epoch + 1, values, (performance.now() - this.epochStarted) / 1000);
     await this.onEpoch(epoch + 1);
