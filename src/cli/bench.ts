@@ -1,0 +1,220 @@
+/**
+ * `deno task bench`: how fast this project trains and runs the report's
+ * models on this machine's CPU, next to PyTorch on the same data in the same
+ * run when python3 with torch is installed.
+ *
+ * Measures, for the MLP and the CNN: training samples/s (one epoch of
+ * `model.fit`, Adam, at each batch size), inference latency for one drawn
+ * digit (preprocess + forward, median and p95 over 200 runs), tensors left
+ * behind by an epoch (must be 0), and the process's peak RSS.
+ *
+ * usage: deno task bench [--samples 6000] [--batch 32,128] [--json] [--no-torch]
+ *
+ * @module
+ */
+import { backendName } from "../tf.ts";
+import { defaultMnistDir, loadMnist, PIXELS_PER_IMAGE } from "../data/mnist.ts";
+import { type MachineInfo, machineInfo, peakRssMiB } from "./bench/machine.ts";
+import { type BenchModel, benchTraining, type TrainingResult } from "./bench/training.ts";
+import { benchInference, type InferenceResult } from "./bench/inference.ts";
+import { runTorchReference, type TorchResult, torchUnavailable } from "./bench/torch.ts";
+
+/** Command-line options. */
+export interface BenchOptions {
+  samples: number;
+  batches: number[];
+  json: boolean;
+  torch: boolean;
+  models: BenchModel[];
+}
+
+const USAGE = "usage: deno task bench [--samples N] [--batch 32,128] [--models mlp,cnn] [--json] [--no-torch]";
+
+/** Parses the command line (throws with the usage line on a bad one). */
+export function parseBenchArgs(args: string[]): BenchOptions {
+  const options: BenchOptions = { samples: 6000, batches: [32, 128], json: false, torch: true, models: ["mlp", "cnn"] };
+  for (let i = 0; i < args.length; i++) {
+    const [flag, inline] = args[i].split("=", 2) as [string, string | undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v == null) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return v;
+    };
+    switch (flag) {
+      case "--samples": {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1 || n > 60000) throw new Error(`--samples must be 1..60000\n${USAGE}`);
+        options.samples = n;
+        break;
+      }
+      case "--batch": {
+        const list = value().split(",").map(Number);
+        if (list.some((b) => !Number.isInteger(b) || b < 1)) {
+          throw new Error(`--batch takes sizes like 32,128\n${USAGE}`);
+        }
+        options.batches = list;
+        break;
+      }
+      case "--models": {
+        const list = value().split(",");
+        if (list.some((m) => m !== "mlp" && m !== "cnn")) throw new Error(`--models takes mlp,cnn\n${USAGE}`);
+        options.models = list as BenchModel[];
+        break;
+      }
+      case "--json":
+        options.json = true;
+        break;
+      case "--no-torch":
+        options.torch = false;
+        break;
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        Deno.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${args[i]}\n${USAGE}`);
+    }
+  }
+  return options;
+}
+
+/** One row of the comparison. */
+export interface BenchRow extends TrainingResult {
+  torchSamplesPerSecond: number | null;
+  /** tfjs samples/s ÷ torch samples/s. */
+  ratio: number | null;
+}
+
+/** Everything a bench run measured. */
+export interface BenchReport {
+  machine: MachineInfo;
+  command: string;
+  samples: number;
+  training: BenchRow[];
+  torch: { ran: boolean; note: string | null; results: TorchResult[] };
+  inference: InferenceResult[];
+  peakRssMiB: number;
+}
+
+function log(json: boolean, line: string) {
+  if (!json) console.log(line);
+  else console.error(line);
+}
+
+/** Runs the benchmark. Progress goes to stdout (stderr with --json). */
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const machine = machineInfo();
+  log(options.json, `${machine.backend}; ${machine.cores} cores, ${machine.cpu}`);
+  const data = await loadMnist();
+  const n = options.samples;
+  const split = {
+    images: data.train.images.subarray(0, n * PIXELS_PER_IMAGE),
+    labels: data.train.labels.subarray(0, n),
+    count: n,
+  };
+  const torchNote = options.torch ? await torchUnavailable() : "torch comparison skipped: --no-torch";
+  if (torchNote) log(options.json, torchNote);
+  const torchResults: TorchResult[] = [];
+  const rows: BenchRow[] = [];
+  for (const batch of options.batches) {
+    for (const model of options.models) {
+      log(options.json, `training ${model}, batch ${batch}, ${n} samples ...`);
+      const result = await benchTraining(split, model, batch);
+      rows.push({ ...result, torchSamplesPerSecond: null, ratio: null });
+    }
+    if (torchNote == null) {
+      log(options.json, `torch reference, batch ${batch} ...`);
+      const results = await runTorchReference(defaultMnistDir(), n, batch);
+      torchResults.push(...results);
+      for (const r of results) {
+        const row = rows.find((row) => row.model === r.model && row.batch === batch);
+        if (row) {
+          row.torchSamplesPerSecond = r.samples_per_s;
+          row.ratio = row.samplesPerSecond / r.samples_per_s;
+        }
+      }
+    }
+  }
+  const inference: InferenceResult[] = [];
+  for (const model of options.models) {
+    log(options.json, `inference latency, ${model} ...`);
+    inference.push(benchInference(model));
+  }
+  return {
+    machine,
+    command: `deno task bench ${Deno.args.join(" ")}`.trim(),
+    samples: n,
+    training: rows,
+    torch: { ran: torchNote == null, note: torchNote, results: torchResults },
+    inference,
+    peakRssMiB: peakRssMiB(),
+  };
+}
+
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+/** The report as readable tables. */
+export function formatReport(report: BenchReport): string {
+  const m = report.machine;
+  const lines = [
+    `Machine: ${m.cores} cores, ${m.cpu}; ${m.os}; Deno ${m.deno}`,
+    `Engine:  ${m.backend}`,
+    `Training: ${report.samples} MNIST images, 1 epoch of model.fit, Adam, after a one-batch warm-up`,
+    "",
+    [
+      pad("model", 6),
+      pad("batch", 6, true),
+      pad("tfjs samples/s", 15, true),
+      pad("torch samples/s", 16, true),
+      pad("ratio", 6, true),
+      pad("train acc", 10, true),
+      pad("tensors +/epoch", 16, true),
+      pad("peak RSS MiB", 13, true),
+    ].join("  "),
+  ];
+  for (const r of report.training) {
+    lines.push([
+      pad(r.model, 6),
+      pad(String(r.batch), 6, true),
+      pad(r.samplesPerSecond.toFixed(0), 15, true),
+      pad(r.torchSamplesPerSecond == null ? "-" : r.torchSamplesPerSecond.toFixed(0), 16, true),
+      pad(r.ratio == null ? "-" : `${r.ratio.toFixed(2)}x`, 6, true),
+      pad(r.accuracy.toFixed(3), 10, true),
+      pad(String(r.tensorGrowth), 16, true),
+      pad(r.peakRssMiB.toFixed(0), 13, true),
+    ].join("  "));
+  }
+  if (report.torch.ran && report.torch.results.length > 0) {
+    const t = report.torch.results[0];
+    lines.push(`(torch: ${t.framework}, ${t.threads} threads, same images, same batch sizes, run by this bench)`);
+  } else if (report.torch.note) {
+    lines.push(`(${report.torch.note})`);
+  }
+  lines.push("", "Inference, one drawn digit (280×280 RGBA → 28×28 → forward → probabilities):");
+  lines.push([pad("model", 6), pad("median ms", 10, true), pad("p95 ms", 8, true), "  preprocess"].join("  "));
+  for (const r of report.inference) {
+    lines.push(
+      [pad(r.model, 6), pad(r.medianMs.toFixed(3), 10, true), pad(r.p95Ms.toFixed(3), 8, true), `  ${r.preprocess}`]
+        .join("  "),
+    );
+  }
+  lines.push("", `Peak RSS of the whole run: ${report.peakRssMiB.toFixed(0)} MiB`);
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(Deno.args);
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(2);
+  }
+  if (backendName() !== "wasm") console.error(`note: running on the ${backendName()} backend, not wasm`);
+  const report = await runBench(options);
+  if (options.json) console.log(JSON.stringify(report, null, 2));
+  else console.log("\n" + formatReport(report));
+}
