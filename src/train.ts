@@ -93,9 +93,31 @@ export function makeTrainConfig(partial: Partial<TrainConfig> & { preset: string
   return config;
 }
 
-/** The key under which a run is cached: the config plus the backend and library version. */
+/**
+ * The key under which a run is cached: the config plus the backend, the
+ * library version and, on wasm, a fingerprint of the project's kernels (a
+ * changed kernel may change the last bits of every number, so it retrains).
+ */
 export function cacheKey(config: TrainConfig): Record<string, unknown> & { preset: string } {
-  return { ...config, backend: backendName(), tfjs: tf.version.tfjs };
+  const backend = backendName();
+  return { ...config, backend, tfjs: tf.version.tfjs, ...(backend === "wasm" ? { kernels: kernelFingerprint() } : {}) };
+}
+
+let fingerprint: string | undefined;
+
+/** FNV-1a hash of the source of `src/backend/` (computed once per process). */
+export function kernelFingerprint(): string {
+  if (fingerprint !== undefined) return fingerprint;
+  const dir = new URL("./backend/", import.meta.url);
+  const names = [...Deno.readDirSync(dir)].filter((e) => e.isFile && e.name.endsWith(".ts")).map((e) => e.name).sort();
+  let hash = 0x811c9dc5;
+  for (const name of names) {
+    for (const byte of new TextEncoder().encode(name + "\0" + Deno.readTextFileSync(new URL(name, dir)))) {
+      hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    }
+  }
+  fingerprint = hash.toString(16).padStart(8, "0");
+  return fingerprint;
 }
 
 /** Labels in the encoding the preset's loss expects. */

@@ -1,0 +1,62 @@
+/**
+ * `deno task reproduce`: re-creates every figure and table of the report under
+ * `reports/` — trains (or loads from the model cache) the report's MLP and CNN
+ * for 10 epochs with a snapshot after epoch 5, evaluates all four models,
+ * writes figures (SVG + PNG), tables (CSV + Markdown), REPORT.md and
+ * manifest.json, and executes the notebooks to HTML where Jupyter is installed.
+ *
+ * Usage: deno task reproduce [--quick] [--force] [--out DIR] [--cache-dir DIR] [--no-notebooks]
+ *
+ * Every file is written whole (temp file, then rename), and trained models are
+ * cached, so an interrupted run loses nothing and a re-run resumes.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { repoRoot } from "../fsutil.ts";
+import { experimentPlan } from "../experiments.ts";
+import { runReproduce } from "../report/reproduce.ts";
+
+const HELP = `deno task reproduce [options]
+
+Re-creates every figure and table of the report under reports/.
+
+  --quick          small slices and 1-2 epochs (a dry run of about a minute); writes to data/quick-reports/
+  --force          retrain the models even when the cache has them
+  --out DIR        where to write (default: reports/, or data/quick-reports/ with --quick)
+  --cache-dir DIR  model cache (default: data/models/)
+  --no-notebooks   do not execute and export the notebooks
+  --help           this text`;
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    quick: { type: "boolean", default: false },
+    force: { type: "boolean", default: false },
+    out: { type: "string" },
+    "cache-dir": { type: "string" },
+    "no-notebooks": { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  },
+});
+
+if (values.help) {
+  console.log(HELP);
+  Deno.exit(0);
+}
+
+const quick = values.quick || experimentPlan().quick;
+const outDir = values.out ?? join(repoRoot(), quick ? "data/quick-reports" : "reports");
+try {
+  await runReproduce({
+    plan: experimentPlan(quick),
+    outDir,
+    cacheDir: values["cache-dir"],
+    force: values.force,
+    notebooks: !values["no-notebooks"],
+  });
+} catch (error) {
+  console.error(`reproduce failed: ${(error as Error).message}`);
+  Deno.exit(1);
+}

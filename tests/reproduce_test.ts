@@ -1,0 +1,90 @@
+import { assert, assertEquals } from "./assert.ts";
+import { join } from "node:path";
+import pl from "nodejs-polars";
+import { sha256File } from "../src/report/pipeline.ts";
+
+const SCRIPT = new URL("../src/cli/reproduce.ts", import.meta.url).pathname;
+
+async function reproduce(args: string[]): Promise<string> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", SCRIPT, "--quick", "--no-notebooks", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stderr) + new TextDecoder().decode(output.stdout);
+  assert(output.success, `reproduce --quick failed:\n${text}`);
+  return text;
+}
+
+Deno.test("reproduce --quick writes every promised output, and a retrained run gives identical metrics", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "reproduce-" });
+  try {
+    const out = join(dir, "reports");
+    const cache = join(dir, "models");
+    const log = await reproduce(["--out", out, "--cache-dir", cache]);
+    assert(log.includes("QUICK MODE"), "quick output must say it is quick");
+
+    const manifest = JSON.parse(await Deno.readTextFile(join(out, "manifest.json")));
+    assertEquals(manifest.quick, true);
+    assertEquals(manifest.seed, 1234);
+    assert(["wasm", "cpu"].includes(manifest.backend));
+    assert(manifest.versions.tfjs && manifest.machine.logicalCores >= 1);
+    assert(manifest.steps.length >= 9 && manifest.steps.every((s: { seconds: number }) => s.seconds >= 0));
+
+    // every output is listed with the right hash, and parses
+    const outputs = Object.entries(manifest.outputs as Record<string, string>);
+    assert(outputs.length > 20, `only ${outputs.length} outputs`);
+    for (const [path, hash] of outputs) {
+      const full = join(out, path);
+      assertEquals(await sha256File(full), hash, `hash of ${path}`);
+      if (path.endsWith(".csv")) assert(pl.readCSV(await Deno.readTextFile(full)).height > 0, `${path} is empty`);
+      if (path.endsWith(".md")) assert((await Deno.readTextFile(full)).includes("| --- |") || path === "REPORT.md");
+      if (path.endsWith(".svg")) {
+        assert((await Deno.readTextFile(full)).trimStart().startsWith("<svg"), `${path} is not SVG`);
+      }
+      if (path.endsWith(".png")) {
+        assertEquals(
+          Array.from((await Deno.readFile(full)).subarray(0, 4)),
+          [0x89, 0x50, 0x4e, 0x47],
+          `${path} is not PNG`,
+        );
+      }
+    }
+    const listed = new Set(outputs.map(([p]) => p));
+    for (
+      const table of [
+        "comparison-1-epochs",
+        "comparison-2-epochs",
+        "history-mlp",
+        "history-cnn",
+        "class-counts",
+        "per-class-accuracy",
+        "parameters",
+        "agreement",
+      ]
+    ) {
+      assert(listed.has(`tables/${table}.csv`) && listed.has(`tables/${table}.md`), `table ${table} missing`);
+    }
+    const svgs = [...listed].filter((p) => p.startsWith("figures/") && p.endsWith(".svg"));
+    const pngs = [...listed].filter((p) => p.startsWith("figures/") && p.endsWith(".png"));
+    assert(svgs.length + pngs.length >= 10, `only ${svgs.length} SVG and ${pngs.length} PNG figures`);
+    for (const svg of svgs) assert(listed.has(svg.replace(/\.svg$/, ".png")), `${svg} has no PNG twin`);
+
+    const report = await Deno.readTextFile(join(out, "REPORT.md"));
+    for (const heading of ["## 1. The data", "## 2. The MLP", "## 4. The CNN", "## 5. Comparison", "### 5.2"]) {
+      assert(report.includes(heading), `REPORT.md lacks "${heading}"`);
+    }
+    assert(report.includes("97.70%") && report.includes("98.61%"), "the report's published numbers are missing");
+    for (const match of report.matchAll(/\]\(([^)]+\.(?:svg|png))\)/g)) {
+      assert(listed.has(match[1]), `REPORT.md links ${match[1]}, which was not written`);
+    }
+
+    // a second run, retraining from scratch, gives the same numbers
+    await reproduce(["--out", join(dir, "again"), "--cache-dir", join(dir, "models-again"), "--force"]);
+    const again = JSON.parse(await Deno.readTextFile(join(dir, "again", "manifest.json")));
+    assertEquals(again.metrics, manifest.metrics);
+    assertEquals(again.outputs["tables/comparison-2-epochs.csv"], manifest.outputs["tables/comparison-2-epochs.csv"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
