@@ -1,0 +1,319 @@
+/**
+ * The course's charts, drawn with Observable Plot into SVG (a `document` from
+ * linkedom stands in for the browser's DOM). One function per kind of figure;
+ * each returns a {@link Figure} that a notebook displays and `reproduce` saves.
+ *
+ * @module
+ */
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+import type pl from "nodejs-polars";
+import { Figure, hconcat } from "./figure.ts";
+import {
+  FIGURE_HEIGHT,
+  FIGURE_WIDTH,
+  FONT_FAMILY,
+  FONT_SIZE,
+  HEATMAP_SCHEME,
+  MODEL_COLORS,
+  NEUTRAL_COLOR,
+  PANEL_WIDTH,
+  SPLIT_COLORS,
+  SQUARE_SIZE,
+} from "./theme.ts";
+
+/** Observable Plot's options, as `Plot.plot` takes them. */
+type PlotOptions = Plot.PlotOptions;
+
+/**
+ * Runs `Plot.plot` against a fresh linkedom document and wraps the SVG. Every
+ * chart goes through here, so all share the course's font and background.
+ */
+export function renderPlot(options: PlotOptions, title?: string): Figure {
+  const { document } = parseHTML("<html><body></body></html>") as unknown as { document: PlotOptions["document"] };
+  const element = Plot.plot({
+    width: FIGURE_WIDTH,
+    height: FIGURE_HEIGHT,
+    ...options,
+    style: { fontFamily: FONT_FAMILY, fontSize: `${FONT_SIZE}px`, background: "white", ...(options.style as object) },
+    document,
+  }) as unknown as { outerHTML: string; tagName: string };
+  if (element.tagName.toLowerCase() !== "svg") {
+    throw new Error("renderPlot expects a plain SVG chart (no Plot title, caption or legend options)");
+  }
+  const figure = new Figure(element.outerHTML);
+  return title ? figure.withTitle(title) : figure;
+}
+
+/** One row of a long-form series: x, y and the series it belongs to. */
+interface SeriesPoint {
+  epoch: number;
+  value: number;
+  series: string;
+}
+
+/** The rows of a polars DataFrame as plain objects. */
+function rowsOf(frame: pl.DataFrame): Record<string, number>[] {
+  return frame.toRecords() as Record<string, number>[];
+}
+
+/** One panel of the learning curves: a metric per epoch for train and held-out data. */
+function curvePanel(points: SeriesPoint[], yLabel: string, colors: Record<string, string>, percent: boolean): Figure {
+  const series = [...new Set(points.map((p) => p.series))];
+  const epochs = [...new Set(points.map((p) => p.epoch))];
+  return renderPlot({
+    width: PANEL_WIDTH,
+    height: FIGURE_HEIGHT,
+    marginRight: 90,
+    x: { label: "epoch", ticks: epochs.length <= 12 ? epochs : undefined, tickFormat: "d", nice: false },
+    y: {
+      label: yLabel,
+      grid: true,
+      nice: true,
+      ...(percent ? { tickFormat: (d: number) => `${(d * 100).toFixed(1)}` } : {}),
+    },
+    color: { domain: series, range: series.map((s) => colors[s] ?? NEUTRAL_COLOR) },
+    marks: [
+      Plot.line(points, { x: "epoch", y: "value", stroke: "series", strokeWidth: 2 }),
+      Plot.dot(points, { x: "epoch", y: "value", fill: "series", r: 3 }),
+      Plot.text(
+        points,
+        Plot.selectLast({
+          x: "epoch",
+          y: "value",
+          z: "series",
+          text: "series",
+          fill: "series",
+          textAnchor: "start",
+          dx: 6,
+          fontWeight: "bold",
+        }),
+      ),
+    ],
+  });
+}
+
+/**
+ * Learning curves like the report's: accuracy (left) and loss (right) per
+ * epoch, training versus held-out data. Takes the history DataFrame of
+ * `trainPreset` (columns epoch, loss, accuracy, val_loss, val_accuracy).
+ *
+ * @param heldOutLabel what the `val_` columns measured: "validation" (a split
+ *   of the training images) or "test" (the report's CNN validated on the test set)
+ */
+export function learningCurves(
+  history: pl.DataFrame,
+  options: { title?: string; heldOutLabel?: "validation" | "test" } = {},
+): Figure {
+  const heldOut = options.heldOutLabel ?? "validation";
+  const rows = rowsOf(history);
+  if (rows.length === 0) throw new Error("learningCurves needs a history with at least one epoch");
+  const panel = (metric: "accuracy" | "loss") => {
+    const points: SeriesPoint[] = [];
+    for (const row of rows) {
+      if (row[metric] !== undefined) points.push({ epoch: row.epoch, value: row[metric], series: "train" });
+      if (row[`val_${metric}`] !== undefined) {
+        points.push({ epoch: row.epoch, value: row[`val_${metric}`], series: heldOut });
+      }
+    }
+    const label = metric === "accuracy" ? "↑ accuracy (%)" : "↓ loss (cross-entropy)";
+    return curvePanel(points, label, SPLIT_COLORS, metric === "accuracy");
+  };
+  const figure = hconcat([panel("accuracy"), panel("loss")]);
+  return options.title ? figure.withTitle(options.title) : figure;
+}
+
+/**
+ * Held-out accuracy or loss per epoch for several models in one chart, e.g.
+ * the MLP's and the CNN's 10-epoch runs.
+ */
+export function compareCurves(
+  histories: { model: string; history: pl.DataFrame }[],
+  metric: "accuracy" | "loss" | "val_accuracy" | "val_loss",
+  options: { title?: string } = {},
+): Figure {
+  const points: SeriesPoint[] = histories.flatMap(({ model, history }) =>
+    rowsOf(history).filter((r) => r[metric] !== undefined).map((r) => ({
+      epoch: r.epoch,
+      value: r[metric],
+      series: model,
+    }))
+  );
+  const accuracy = metric.endsWith("accuracy");
+  const what = metric.startsWith("val_") ? "held-out" : "training";
+  const label = accuracy ? `↑ ${what} accuracy (%)` : `↓ ${what} loss (cross-entropy)`;
+  const figure = curvePanel(points, label, MODEL_COLORS, accuracy);
+  return options.title ? figure.withTitle(options.title) : figure;
+}
+
+/** One bar of a grouped bar chart: which group, which series within it, and its height. */
+export interface GroupedValue {
+  group: string | number;
+  series: string;
+  value: number;
+}
+
+/**
+ * Grouped bars: one cluster per group (a metric, a digit), one bar per series
+ * (a model, a split) in the course's model colours, each bar labelled with its value.
+ *
+ * @param options.format how bar labels are written (default: 4 decimals, or a
+ *   percentage with 2 decimals when `percent` is set)
+ */
+export function groupedBars(
+  rows: GroupedValue[],
+  options: {
+    title?: string;
+    xLabel?: string;
+    yLabel?: string;
+    percent?: boolean;
+    colors?: Record<string, string>;
+    yDomain?: [number, number];
+    width?: number;
+    labels?: boolean;
+  } = {},
+): Figure {
+  const series = [...new Set(rows.map((r) => r.series))];
+  const groups = [...new Set(rows.map((r) => r.group))];
+  const colors = options.colors ?? { ...MODEL_COLORS, ...SPLIT_COLORS };
+  const format = options.percent ? (v: number) => `${(v * 100).toFixed(2)}` : (v: number) => v.toFixed(4);
+  const labelMarks = options.labels === false ? [] : [
+    Plot.text(rows, {
+      fx: "group",
+      x: "series",
+      y: "value",
+      text: (d: GroupedValue) => format(d.value),
+      dy: -6,
+      fontSize: FONT_SIZE - 3,
+    }),
+  ];
+  const figure = renderPlot({
+    width: options.width ?? FIGURE_WIDTH,
+    height: FIGURE_HEIGHT,
+    marginBottom: 40,
+    marginTop: 24,
+    fx: { label: options.xLabel ?? null, domain: groups, padding: 0.15 },
+    x: { domain: series, axis: null, paddingInner: 0.1 },
+    y: {
+      label: options.yLabel ?? null,
+      grid: true,
+      domain: options.yDomain,
+      ...(options.percent ? { tickFormat: (d: number) => `${(d * 100).toFixed(1)}` } : {}),
+    },
+    color: { domain: series, range: series.map((s) => colors[s] ?? NEUTRAL_COLOR) },
+    marks: [Plot.barY(rows, { fx: "group", x: "series", y: "value", fill: "series", clip: true }), ...labelMarks],
+  });
+  return figure.withHeader({
+    title: options.title,
+    legend: series.map((s) => ({ label: s, color: colors[s] ?? NEUTRAL_COLOR })),
+  });
+}
+
+/** Bars of a single series: one bar per category, e.g. images per digit. */
+export function barChart(
+  rows: { category: string | number; value: number }[],
+  options: { title?: string; xLabel?: string; yLabel?: string; color?: string; width?: number } = {},
+): Figure {
+  return renderPlot({
+    width: options.width ?? FIGURE_WIDTH,
+    height: FIGURE_HEIGHT,
+    marginTop: 24,
+    x: { label: options.xLabel ?? null, domain: rows.map((r) => r.category) },
+    y: { label: options.yLabel ?? null, grid: true },
+    marks: [
+      Plot.barY(rows, { x: "category", y: "value", fill: options.color ?? NEUTRAL_COLOR }),
+      Plot.text(rows, { x: "category", y: "value", text: (d: { value: number }) => `${d.value}`, dy: -6 }),
+      Plot.ruleY([0]),
+    ],
+  }, options.title);
+}
+
+/**
+ * Images per digit in the training and the test set, side by side (the two
+ * sets differ in size, so each gets its own axis).
+ */
+export function classCountChart(trainCounts: number[], testCounts: number[], options: { title?: string } = {}): Figure {
+  const panel = (counts: number[], name: string, color: string) =>
+    barChart(counts.map((value, digit) => ({ category: digit, value })), {
+      xLabel: "digit",
+      yLabel: `↑ ${name} images`,
+      color,
+      width: PANEL_WIDTH,
+    });
+  const figure = hconcat([
+    panel(trainCounts, "training", SPLIT_COLORS.train),
+    panel(testCounts, "test", SPLIT_COLORS.test),
+  ]);
+  return options.title ? figure.withTitle(options.title) : figure;
+}
+
+/** Number of grey levels in an MNIST image (0–255). */
+const GREY_LEVELS = 256;
+
+/** How often each grey level 0–255 occurs in `pixels`. */
+export function greyLevelCounts(pixels: Uint8Array): number[] {
+  const counts = new Array<number>(GREY_LEVELS).fill(0);
+  for (const value of pixels) counts[value]++;
+  return counts;
+}
+
+/**
+ * Histogram of pixel intensities (grey levels 0–255) in bins of `binWidth`
+ * levels, on a log count axis: most pixels are background (0), a few are full
+ * ink (255), and only a thin edge is in between.
+ */
+export function pixelHistogram(pixels: Uint8Array, options: { title?: string; binWidth?: number } = {}): Figure {
+  const binWidth = options.binWidth ?? 8;
+  const counts = greyLevelCounts(pixels);
+  const bins: { x1: number; x2: number; count: number }[] = [];
+  for (let start = 0; start < GREY_LEVELS; start += binWidth) {
+    const count = counts.slice(start, start + binWidth).reduce((a, b) => a + b, 0);
+    bins.push({ x1: start, x2: Math.min(start + binWidth, GREY_LEVELS), count });
+  }
+  return renderPlot({
+    marginLeft: 60,
+    x: { label: "grey level (0 = background, 255 = ink) →", domain: [0, GREY_LEVELS] },
+    y: { label: "↑ pixels (log scale)", type: "log", grid: true },
+    marks: [
+      Plot.rect(bins.filter((b) => b.count > 0), {
+        x1: "x1",
+        x2: "x2",
+        y1: 1,
+        y2: "count",
+        fill: NEUTRAL_COLOR,
+        inset: 0.5,
+      }),
+    ],
+  }, options.title);
+}
+
+/**
+ * The confusion matrix as a heatmap: rows are true digits, columns predicted
+ * digits, each cell labelled with its count. The colour scale is a square
+ * root so that the few mistakes stay visible beside the large diagonal.
+ */
+export function confusionMatrixChart(matrix: number[][], options: { title?: string } = {}): Figure {
+  const cells = matrix.flatMap((row, t) => row.map((count, p) => ({ true: t, predicted: p, count })));
+  const max = Math.max(...cells.map((c) => c.count), 1);
+  const digits = matrix.map((_, i) => i);
+  return renderPlot({
+    width: SQUARE_SIZE + 40,
+    height: SQUARE_SIZE,
+    marginLeft: 60,
+    marginTop: 40,
+    padding: 0.04,
+    x: { label: "predicted digit", axis: "top", domain: digits },
+    y: { label: "true digit", domain: digits },
+    color: { scheme: HEATMAP_SCHEME, type: "sqrt", domain: [0, max] },
+    marks: [
+      Plot.cell(cells, { x: "predicted", y: "true", fill: "count", inset: 0.5 }),
+      Plot.text(cells.filter((c) => c.count > 0), {
+        x: "predicted",
+        y: "true",
+        text: "count",
+        fill: (c: { count: number }) => (Math.sqrt(c.count / max) > 0.6 ? "white" : "black"),
+        fontSize: FONT_SIZE - 2,
+      }),
+    ],
+  }, options.title);
+}
