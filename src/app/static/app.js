@@ -1,0 +1,334 @@
+// The draw-a-digit page: a canvas to draw on, and everything else from the server's API.
+// Plain browser JavaScript, no build step: the server sends this file as it is.
+
+const PAD_SIZE = 280;
+const LIVE_INTERVAL_MS = 250; // at most four live predictions a second while drawing
+const STATUS_POLL_MS = 1000;
+
+const $ = (id) => document.getElementById(id);
+const pad = $("pad");
+const ctx = pad.getContext("2d");
+const state = {
+  drawing: false,
+  last: null,
+  hasInk: false,
+  sequence: 0, // answers older than the latest request are ignored
+  inFlight: false,
+  lastLive: 0,
+  pendingLive: false,
+  lastLoggedId: null,
+  models: [],
+};
+
+function clearPad() {
+  ctx.fillStyle = "white";
+  ctx.fillRect(0, 0, PAD_SIZE, PAD_SIZE);
+  state.hasInk = false;
+  state.sequence++;
+  showMessage("Draw a digit first.", "?");
+  $("confidence").textContent = "";
+  drawChart(null);
+  $("feedback").hidden = true;
+  for (const id of ["step-inverted", "step-framed", "step-final"]) {
+    const c = $(id);
+    c.getContext("2d").clearRect(0, 0, c.width, c.height);
+  }
+  copyDrawn();
+}
+
+function showMessage(text, digit) {
+  $("message").textContent = text;
+  $("digit").textContent = digit;
+  $("digit").dataset.state = digit === "?" ? "none" : "predicted";
+}
+
+// --- drawing: pointer events cover mouse, touch and pen alike ---
+function point(event) {
+  const rect = pad.getBoundingClientRect();
+  return {
+    x: (event.clientX - rect.left) * (PAD_SIZE / rect.width),
+    y: (event.clientY - rect.top) * (PAD_SIZE / rect.height),
+  };
+}
+
+function stroke(from, to) {
+  ctx.strokeStyle = "black";
+  ctx.fillStyle = "black";
+  ctx.lineWidth = Number($("pen").value);
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  ctx.beginPath();
+  ctx.moveTo(from.x, from.y);
+  ctx.lineTo(to.x, to.y);
+  ctx.stroke();
+  state.hasInk = true;
+}
+
+pad.addEventListener("pointerdown", (event) => {
+  event.preventDefault();
+  pad.setPointerCapture(event.pointerId);
+  state.drawing = true;
+  state.last = point(event);
+  stroke(state.last, state.last); // a dot for a tap
+});
+pad.addEventListener("pointermove", (event) => {
+  if (!state.drawing) return;
+  event.preventDefault();
+  const next = point(event);
+  stroke(state.last, next);
+  state.last = next;
+  copyDrawn();
+  maybeLive();
+});
+function endStroke(event) {
+  if (!state.drawing) return;
+  state.drawing = false;
+  state.last = null;
+  if (event.pointerId !== undefined && pad.hasPointerCapture(event.pointerId)) {
+    pad.releasePointerCapture(event.pointerId);
+  }
+  copyDrawn();
+  if ($("live").checked) requestPrediction({ log: false });
+}
+pad.addEventListener("pointerup", endStroke);
+pad.addEventListener("pointercancel", endStroke);
+
+function copyDrawn() {
+  const target = $("step-drawn").getContext("2d");
+  target.drawImage(pad, 0, 0);
+}
+
+function maybeLive() {
+  if (!$("live").checked) return;
+  const now = performance.now();
+  if (state.inFlight || now - state.lastLive < LIVE_INTERVAL_MS) {
+    state.pendingLive = true;
+    return;
+  }
+  state.lastLive = now;
+  requestPrediction({ log: false });
+}
+
+// --- talking to the server ---
+function padPng() {
+  return new Promise((resolve) => pad.toBlob(resolve, "image/png"));
+}
+
+async function requestPrediction({ log }) {
+  const model = $("model").value;
+  const mode = $("mode").value;
+  const sequence = ++state.sequence;
+  if (!state.hasInk) {
+    showMessage("Draw a digit first.", "?");
+    return;
+  }
+  state.inFlight = true;
+  try {
+    const body = await padPng();
+    const response = await fetch(
+      `/api/predict?model=${encodeURIComponent(model)}&mode=${encodeURIComponent(mode)}&steps=1&log=${log ? 1 : 0}`,
+      { method: "POST", headers: { "content-type": "image/png" }, body },
+    );
+    const answer = await response.json();
+    if (sequence !== state.sequence) return; // a newer request (or Clear) came since
+    if (!response.ok) {
+      if (answer.steps) showSteps(answer.steps);
+      showMessage(answer.code === "empty_drawing" ? "Draw a digit first." : answer.error, "?");
+      $("confidence").textContent = "";
+      drawChart(null);
+      if (answer.code === "model_not_ready") pollModels();
+      return;
+    }
+    showPrediction(answer);
+    if (log) showFeedback(answer);
+  } catch (error) {
+    if (sequence === state.sequence) showMessage(`The server did not answer: ${error.message}`, "?");
+  } finally {
+    state.inFlight = false;
+    if (state.pendingLive && !state.drawing) {
+      state.pendingLive = false;
+      requestPrediction({ log: false });
+    } else if (state.pendingLive) {
+      state.pendingLive = false;
+      maybeLive();
+    }
+  }
+}
+
+function showPrediction(answer) {
+  showMessage(`It looks like a ${answer.digit}.`, String(answer.digit));
+  $("confidence").textContent = `confidence ${
+    (answer.confidence * 100).toFixed(1)
+  }% · ${answer.model.toUpperCase()}, ${answer.mode} · ${
+    (answer.timing.preprocessMs + answer.timing.predictMs).toFixed(1)
+  } ms`;
+  drawChart(answer.probabilities);
+  if (answer.steps) showSteps(answer.steps);
+}
+
+function showSteps(steps) {
+  drawGrey($("step-inverted"), steps.inverted);
+  drawGrey($("step-framed"), steps.framed);
+  drawGrey($("step-final"), steps.final);
+}
+
+function drawGrey(canvas, image) {
+  const bytes = Uint8Array.from(atob(image.data), (c) => c.charCodeAt(0));
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const c = canvas.getContext("2d");
+  const pixels = c.createImageData(image.width, image.height);
+  for (let i = 0; i < bytes.length; i++) {
+    pixels.data[4 * i] = pixels.data[4 * i + 1] = pixels.data[4 * i + 2] = bytes[i];
+    pixels.data[4 * i + 3] = 255;
+  }
+  c.putImageData(pixels, 0, 0);
+}
+
+// --- the probability chart: ten bars, the most probable one highlighted, percentages above ---
+const SVG = "http://www.w3.org/2000/svg";
+function drawChart(probabilities) {
+  const svg = $("chart");
+  svg.replaceChildren();
+  const width = 360, height = 200, left = 30, bottom = 24, top = 18;
+  const plotHeight = height - bottom - top;
+  const slot = (width - left) / 10;
+  const add = (name, attrs, text) => {
+    const el = document.createElementNS(SVG, name);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+    if (text !== undefined) el.textContent = text;
+    svg.appendChild(el);
+    return el;
+  };
+  add("line", { x1: left, x2: width, y1: height - bottom, y2: height - bottom, stroke: "#9ca3af" });
+  add("text", { x: 2, y: top + plotHeight / 2, transform: `rotate(-90 8 ${top + plotHeight / 2})` }, "probability (%)");
+  const values = probabilities ?? new Array(10).fill(0);
+  const best = probabilities ? values.indexOf(Math.max(...values)) : -1;
+  values.forEach((p, digit) => {
+    const h = p * plotHeight;
+    const x = left + digit * slot + slot * 0.15;
+    add("rect", {
+      class: digit === best ? "bar top" : "bar",
+      x,
+      y: height - bottom - h,
+      width: slot * 0.7,
+      height: h,
+      "data-digit": digit,
+    });
+    add("text", { x: x + slot * 0.35, y: height - 8, "text-anchor": "middle" }, String(digit));
+    if (probabilities) {
+      add(
+        "text",
+        { x: x + slot * 0.35, y: height - bottom - h - 4, "text-anchor": "middle" },
+        `${(p * 100).toFixed(1)}%`,
+      );
+    }
+  });
+}
+
+// --- confirming or correcting a logged prediction ---
+function showFeedback(answer) {
+  state.lastLoggedId = answer.id;
+  $("feedback-digit").textContent = String(answer.digit);
+  $("confirm").dataset.label = String(answer.digit);
+  $("feedback-done").textContent = "";
+  $("feedback").hidden = !answer.id;
+}
+
+async function sendLabel(label) {
+  if (!state.lastLoggedId) return;
+  const response = await fetch("/api/label", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ id: state.lastLoggedId, label }),
+  });
+  const answer = await response.json();
+  $("feedback-done").textContent = response.ok ? `Thanks: logged as a ${label}.` : answer.error;
+}
+
+$("confirm").addEventListener("click", () => sendLabel(Number($("confirm").dataset.label)));
+for (let d = 0; d < 10; d++) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.textContent = String(d);
+  b.addEventListener("click", () => sendLabel(d));
+  $("corrections").appendChild(b);
+}
+
+// --- models: choice, status, training progress ---
+async function pollModels() {
+  const response = await fetch("/api/models");
+  const answer = await response.json();
+  state.models = answer.models;
+  const chosen = answer.models.find((m) => m.name === $("model").value) ?? answer.models[0];
+  const status = $("model-status");
+  const bar = $("training");
+  if (chosen.status === "training" && chosen.progress) {
+    const p = chosen.progress;
+    status.textContent =
+      `Training ${chosen.name.toUpperCase()} (first use): epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}`;
+    bar.hidden = false;
+    bar.value = p.fraction;
+  } else {
+    bar.hidden = true;
+    status.textContent = chosen.status === "ready"
+      ? `${chosen.name.toUpperCase()} ready: ${chosen.description}`
+      : chosen.status === "failed"
+      ? `${chosen.name.toUpperCase()} failed: ${chosen.error}`
+      : `${chosen.name.toUpperCase()}: ${chosen.status}…`;
+  }
+  if (chosen.status === "training" || chosen.status === "loading") setTimeout(pollModels, STATUS_POLL_MS);
+  else if (chosen.status === "ready" && state.hasInk && $("digit").dataset.state !== "predicted") {
+    requestPrediction({ log: false });
+  }
+  return answer;
+}
+
+async function prepareChosen() {
+  await fetch(`/api/models/${encodeURIComponent($("model").value)}/prepare`, { method: "POST" });
+  await pollModels();
+}
+
+const FRAMED_CAPTIONS = {
+  v1: "③ whole canvas (v1)",
+  v2: "③ cropped, padded 20%, centred (v2)",
+  v3: "③ fitted into 20×20 (v3)",
+};
+
+async function start() {
+  const answer = await (await fetch("/api/models")).json();
+  for (const m of answer.models) {
+    const option = new Option(
+      `${m.name.toUpperCase()}`,
+      m.name,
+      m.name === answer.defaultModel,
+      m.name === answer.defaultModel,
+    );
+    $("model").appendChild(option);
+  }
+  for (const m of answer.modes) {
+    $("mode").appendChild(new Option(m.name, m.name, m.name === answer.defaultMode, m.name === answer.defaultMode));
+  }
+  const describeMode = () => {
+    const mode = answer.modes.find((m) => m.name === $("mode").value);
+    $("mode-description").textContent = mode.description;
+    $("framed-caption").textContent = FRAMED_CAPTIONS[mode.name];
+  };
+  describeMode();
+  $("backend").textContent = answer.backend + (answer.quick ? " · quick mode (tiny models)" : "");
+  $("mode").addEventListener("change", () => {
+    describeMode();
+    requestPrediction({ log: false });
+  });
+  $("model").addEventListener("change", async () => {
+    await prepareChosen();
+    requestPrediction({ log: false });
+  });
+  $("clear").addEventListener("click", clearPad);
+  $("predict").addEventListener("click", () => requestPrediction({ log: true }));
+  clearPad();
+  await prepareChosen();
+  document.body.dataset.ready = "true";
+}
+
+start();
