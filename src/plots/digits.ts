@@ -9,7 +9,7 @@
 import { createCanvas, type SKRSContext2D } from "@napi-rs/canvas";
 import { IMAGE_SIZE, imageAt, type MnistSplit, NUM_CLASSES, PIXELS_PER_IMAGE } from "../data/mnist.ts";
 import { PngImage } from "./figure.ts";
-import { DIGIT_SCALE, FONT_FAMILY, FONT_SIZE, TEXT_COLOR } from "./theme.ts";
+import { DIGIT_SCALE, ERROR_COLOR, FONT_FAMILY, FONT_SIZE, OK_COLOR, TEXT_COLOR } from "./theme.ts";
 
 /** How the numbers of a tile become colours. */
 export type ColorMap =
@@ -315,4 +315,60 @@ export function featureMapGrid(
     tiles.push({ values, width, height, caption: [`#${f}`] });
   }
   return imageGrid(tiles, { columns: options.columns ?? 8, scale: 3, colorMap: "ink", title: options.title });
+}
+
+/** Predictions of a model on the images of a split, as `evaluateModel` returns them. */
+export interface PredictionSource {
+  /** Predicted digit of each image. */
+  predictions: ArrayLike<number>;
+  /** Class probabilities, 10 per image. */
+  probabilities: ArrayLike<number>;
+}
+
+/**
+ * Digits with their true label, the model's prediction (green when right, red
+ * when wrong) and its confidence, like the report's row of test digits.
+ */
+export function predictionGrid(
+  split: MnistSplit,
+  indices: number[],
+  source: PredictionSource,
+  options: { columns?: number; title?: string; confidence?: boolean; showIndex?: boolean } = {},
+): PngImage {
+  const captions = indices.map((index) => {
+    const label = split.labels[index];
+    const predicted = source.predictions[index];
+    const lines: (string | CaptionLine)[] = [];
+    if (options.showIndex) lines.push(`#${index}`);
+    lines.push(`true ${label}`, { text: `pred ${predicted}`, color: predicted === label ? OK_COLOR : ERROR_COLOR });
+    if (options.confidence !== false) {
+      lines.push(`${(source.probabilities[index * NUM_CLASSES + predicted] * 100).toFixed(1)}%`);
+    }
+    return lines;
+  });
+  return digitGrid(split, indices, { columns: options.columns, title: options.title, captions });
+}
+
+/**
+ * Digits with two models' predictions under each (e.g. where the MLP and the
+ * CNN disagree): the true label, then one coloured line per model.
+ */
+export function comparisonGrid(
+  split: MnistSplit,
+  indices: number[],
+  models: Record<string, PredictionSource>,
+  options: { columns?: number; title?: string } = {},
+): PngImage {
+  const captions = indices.map((index) => {
+    const label = split.labels[index];
+    return [
+      `true ${label}`,
+      ...Object.entries(models).map(([name, source]) => {
+        const predicted = source.predictions[index];
+        const confidence = (source.probabilities[index * NUM_CLASSES + predicted] * 100).toFixed(0);
+        return { text: `${name} ${predicted} (${confidence}%)`, color: predicted === label ? OK_COLOR : ERROR_COLOR };
+      }),
+    ];
+  });
+  return digitGrid(split, indices, { columns: options.columns, title: options.title, captions });
 }

@@ -1,0 +1,347 @@
+/**
+ * What the course notebooks share: quick or full mode, the report's
+ * experiments as training configs (the same ones `reproduce` uses, so both hit
+ * the same cached models), training with a live progress display in Jupyter,
+ * and small tables of results.
+ *
+ * Environment variables (all optional):
+ * - `MNIST_QUICK=1`: quick mode, a small slice and one epoch (see `src/experiments.ts`);
+ * - `MNIST_CACHE_DIR`: where trained models are cached (default `data/models/`);
+ * - `MNIST_RETRAIN=1`: train again even when the cache has the model.
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import type { tf } from "./tf.ts";
+import { loadMnist, type MnistData, type MnistSplit, NUM_CLASSES } from "./data/mnist.ts";
+import { sliceSplit } from "./data/splits.ts";
+import { experimentPlan, isQuickMode, QUICK } from "./experiments.ts";
+import { type TrainConfig, trainPreset, type TrainResult } from "./train.ts";
+import { formatEpochLine, type ProgressReporter, terminalProgress } from "./progress.ts";
+import type { Evaluation } from "./evaluate.ts";
+import { escapeXml, JUPYTER_DISPLAY, type MimeBundle } from "./plots/figure.ts";
+
+/** Environment variable naming the model cache folder. */
+export const CACHE_DIR_ENV_VAR = "MNIST_CACHE_DIR";
+/** Environment variable that forces retraining. */
+export const RETRAIN_ENV_VAR = "MNIST_RETRAIN";
+
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined; // no --allow-env
+  }
+}
+
+/** True in quick mode (`MNIST_QUICK=1`): small slices and one epoch, for tests and dry runs. */
+export function isQuick(): boolean {
+  return isQuickMode();
+}
+
+/** The model cache folder from `MNIST_CACHE_DIR`, or undefined for the default `data/models/`. */
+export function cacheDirFromEnv(): string | undefined {
+  const value = readEnv(CACHE_DIR_ENV_VAR)?.trim();
+  return value ? value : undefined;
+}
+
+/** True when `MNIST_RETRAIN=1` asks to train again instead of loading cached models. */
+export function retrainFromEnv(): boolean {
+  const value = readEnv(RETRAIN_ENV_VAR)?.trim().toLowerCase();
+  return value !== undefined && value !== "" && value !== "0" && value !== "false";
+}
+
+/** The report's four runs, named by model and epochs. */
+export interface ExperimentConfigs {
+  /** The report's MLP after 5 epochs (1 in quick mode): validation split 0.1. */
+  mlp5: TrainConfig;
+  /** The MLP after 10 epochs (2 in quick mode). */
+  mlp10: TrainConfig;
+  /** The report's CNN after 5 epochs (1 in quick mode), validated on the test set. */
+  cnn5: TrainConfig;
+  /** The CNN after 10 epochs (2 in quick mode). */
+  cnn10: TrainConfig;
+  /** Epochs after which the 10-epoch runs save a snapshot: the 5-epoch models. */
+  snapshotEpochs: number[];
+  quick: boolean;
+}
+
+/** Names of the four runs. */
+export type ExperimentName = "mlp5" | "mlp10" | "cnn5" | "cnn10";
+
+/**
+ * The configs of the report's experiments, from `experimentPlan` (shared with
+ * `reproduce`): the 10-epoch runs are trained with a snapshot after epoch 5,
+ * and that snapshot is the 5-epoch model.
+ *
+ * @example
+ * const { mlp5, cnn5 } = experimentConfigs(isQuick());
+ */
+export function experimentConfigs(quick: boolean = isQuick()): ExperimentConfigs {
+  const plan = experimentPlan(quick);
+  return {
+    mlp5: plan.mlpEarly,
+    mlp10: plan.mlpLate,
+    cnn5: plan.cnnEarly,
+    cnn10: plan.cnnLate,
+    snapshotEpochs: [plan.earlyEpochs],
+    quick,
+  };
+}
+
+/** MNIST and the images a notebook evaluates on (all of them, or the quick slices). */
+export interface CourseData {
+  mnist: MnistData;
+  /** Training images to evaluate on: all 60,000, or the first 2,000 in quick mode. */
+  train: MnistSplit;
+  /** Test images: all 10,000, or the first 500 in quick mode. */
+  test: MnistSplit;
+  quick: boolean;
+}
+
+/** Loads MNIST and picks the evaluation splits of the mode. */
+export async function loadCourseData(quick: boolean = isQuick()): Promise<CourseData> {
+  const mnist = await loadMnist();
+  if (!quick) return { mnist, train: mnist.train, test: mnist.test, quick };
+  return {
+    mnist,
+    train: sliceSplit(mnist.train, 0, QUICK.trainCount),
+    test: sliceSplit(mnist.test, 0, QUICK.testCount),
+    quick,
+  };
+}
+
+/** A line of text shown both as HTML and as plain text. */
+export class Note {
+  constructor(readonly text: string, readonly tone: "info" | "warning" = "info") {}
+  /** What Jupyter shows. */
+  [JUPYTER_DISPLAY](): MimeBundle {
+    const color = this.tone === "warning" ? "#8a4b00" : "#1f3b57";
+    const background = this.tone === "warning" ? "#fff4e0" : "#eef4fa";
+    return {
+      "text/html":
+        `<div style="padding:6px 10px;border-left:4px solid ${color};background:${background};color:${color}">${
+          escapeXml(this.text)
+        }</div>`,
+      "text/plain": this.text,
+    };
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+/** One line saying which mode runs and what it means for the numbers. */
+export function modeBanner(quick: boolean = isQuick()): Note {
+  if (quick) {
+    return new Note(
+      `QUICK MODE (MNIST_QUICK=1): ${QUICK.trainCount.toLocaleString("en-US")} training and ${
+        QUICK.testCount.toLocaleString("en-US")
+      } test images, 1 epoch (2 for the "10-epoch" runs). ` +
+        `The numbers below are a dry run, not the report's.`,
+      "warning",
+    );
+  }
+  return new Note("Full mode: all 60,000 training and 10,000 test images, the report's epochs.");
+}
+
+// ---------------------------------------------------------------- progress in Jupyter
+
+/** The part of `Deno.jupyter` we use (present only inside the Deno kernel). */
+interface JupyterApi {
+  broadcast(msgType: string, content: Record<string, unknown>): Promise<void>;
+}
+
+function jupyterApi(): JupyterApi | undefined {
+  return (Deno as unknown as { jupyter?: JupyterApi }).jupyter;
+}
+
+/** True when running inside the Deno Jupyter kernel. */
+export function inJupyter(): boolean {
+  return jupyterApi() !== undefined;
+}
+
+/** A progress reporter that can wait until everything it displayed has been sent. */
+export interface FlushableProgress extends ProgressReporter {
+  /** Resolves when every display message has been sent. */
+  flush(): Promise<void>;
+}
+
+/** Minimum time between two redraws of the progress bar, in milliseconds. */
+const REDRAW_INTERVAL_MS = 250;
+const BAR_WIDTH = 30;
+
+/**
+ * Training progress for a notebook: one display that updates in place while
+ * training runs, with a Keras-like line per finished epoch and a bar for the
+ * current one. Outside Jupyter it falls back to {@link terminalProgress}.
+ */
+export function notebookProgress(): FlushableProgress {
+  const jupyter = jupyterApi();
+  if (!jupyter) return { ...terminalProgress(), flush: () => Promise.resolve() };
+  const displayId = `training-progress-${crypto.randomUUID()}`;
+  const lines: string[] = [];
+  let pending: Promise<void> = Promise.resolve();
+  let shown = false;
+  let epochNo = 0;
+  let epochCount = 0;
+  let batches = 0;
+  let done = 0;
+  let started = 0;
+  let lastDraw = 0;
+
+  const bundle = (): MimeBundle => {
+    const running = done < batches && epochNo > 0;
+    const elapsed = (performance.now() - started) / 1000;
+    const eta = done > 0 ? (elapsed / done) * (batches - done) : 0;
+    const current = running ? `Epoch ${epochNo}/${epochCount} ${done}/${batches} - ETA ${eta.toFixed(0)}s` : "";
+    const filled = batches > 0 ? Math.round((done / batches) * BAR_WIDTH) : 0;
+    const bar = running ? `[${"=".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ` : "";
+    const html = `<pre style="margin:0">${escapeXml(lines.join("\n"))}</pre>` +
+      (running
+        ? `<div><progress value="${done}" max="${batches}" style="width:320px"></progress> ${escapeXml(current)}</div>`
+        : "");
+    return { "text/html": html, "text/plain": [...lines, running ? bar + current : ""].join("\n").trimEnd() };
+  };
+  const send = () => {
+    const type = shown ? "update_display_data" : "display_data";
+    shown = true;
+    const content = { data: bundle(), metadata: {}, transient: { display_id: displayId } };
+    pending = pending.then(() => jupyter.broadcast(type, content)).catch(() => {});
+  };
+  return {
+    epochStart(epoch, epochs, batchCount) {
+      epochNo = epoch;
+      epochCount = epochs;
+      batches = batchCount;
+      done = 0;
+      started = performance.now();
+      lastDraw = started;
+      send();
+    },
+    batchEnd(batch) {
+      done = batch + 1;
+      const now = performance.now();
+      if (now - lastDraw < REDRAW_INTERVAL_MS) return;
+      lastDraw = now;
+      send();
+    },
+    epochEnd(epoch, logs, seconds) {
+      done = batches;
+      lines.push(formatEpochLine(epoch, epochCount, batches, logs, seconds));
+      send();
+    },
+    flush: () => pending,
+  };
+}
+
+// ---------------------------------------------------------------- training
+
+/** Options of {@link trainExperiment}. */
+export interface ExperimentOptions {
+  /** Train again even when the cache has the model (default: `MNIST_RETRAIN`). */
+  retrain?: boolean;
+  /** Model cache folder (default: `MNIST_CACHE_DIR`, else `data/models/`). */
+  cacheDir?: string;
+  /** Quick or full (default: `MNIST_QUICK`). */
+  quick?: boolean;
+}
+
+/**
+ * Trains one of the report's runs (or loads it from the model cache), showing
+ * progress live. The 10-epoch runs save their epoch-5 snapshot on the way, so
+ * the 5-epoch models are cached too.
+ *
+ * @example
+ * const { model, history } = await trainExperiment("mlp5", data.mnist);
+ */
+export async function trainExperiment(
+  name: ExperimentName,
+  mnist: MnistData,
+  options: ExperimentOptions = {},
+): Promise<TrainResult> {
+  const configs = experimentConfigs(options.quick ?? isQuick());
+  const config = configs[name];
+  const progress = notebookProgress();
+  const result = await trainPreset(config, mnist, {
+    progress,
+    force: options.retrain ?? retrainFromEnv(),
+    cacheDir: options.cacheDir ?? cacheDirFromEnv(),
+    snapshotEpochs: name.endsWith("10") ? configs.snapshotEpochs : [],
+  });
+  await progress.flush();
+  return result;
+}
+
+/** One sentence on where a trained model came from, for the line after the training cell. */
+export function trainingNote(result: TrainResult): Note {
+  if (result.fromCache) {
+    return new Note(
+      `Loaded the trained model from the cache (${result.path}); set MNIST_RETRAIN=1 or retrain = true to train again.`,
+    );
+  }
+  return new Note(`Trained in ${result.seconds.toFixed(1)} s and saved to ${result.path}.`);
+}
+
+// ---------------------------------------------------------------- result tables
+
+/** Accuracy and loss on the training and the test images, one row per split. */
+export function evaluationFrame(train: Evaluation, test: Evaluation): pl.DataFrame {
+  return pl.DataFrame({
+    data: ["train", "test"],
+    images: [train.count, test.count],
+    accuracy: [train.accuracy, test.accuracy],
+    loss: [train.loss, test.loss],
+  });
+}
+
+/** Indices of the images a model got wrong. */
+export function mistakeIndices(labels: ArrayLike<number>, predictions: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== predictions[i]) out.push(i);
+  return out;
+}
+
+/** Indices of the images on which two models predict different digits. */
+export function disagreementIndices(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  if (a.length !== b.length) throw new Error(`cannot compare ${a.length} predictions with ${b.length}`);
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) out.push(i);
+  return out;
+}
+
+/** How the two models' answers relate on every image: both right, only one right, both wrong. */
+export function agreementFrame(
+  labels: ArrayLike<number>,
+  mlp: ArrayLike<number>,
+  cnn: ArrayLike<number>,
+): pl.DataFrame {
+  const counts = { "both right": 0, "only MLP right": 0, "only CNN right": 0, "both wrong": 0 };
+  for (let i = 0; i < labels.length; i++) {
+    const m = mlp[i] === labels[i];
+    const c = cnn[i] === labels[i];
+    if (m && c) counts["both right"]++;
+    else if (m) counts["only MLP right"]++;
+    else if (c) counts["only CNN right"]++;
+    else counts["both wrong"]++;
+  }
+  return pl.DataFrame({ outcome: Object.keys(counts), images: Object.values(counts) });
+}
+
+/** Per-digit accuracy of several models, one row per digit and a column per model. */
+export function perClassFrame(accuracies: Record<string, number[]>): pl.DataFrame {
+  return pl.DataFrame({
+    digit: Array.from({ length: NUM_CLASSES }, (_, d) => d),
+    ...accuracies,
+  });
+}
+
+/** The parameter count of each model as a table. */
+export function parameterFrame(models: Record<string, tf.LayersModel>): pl.DataFrame {
+  const names = Object.keys(models);
+  return pl.DataFrame({
+    model: names,
+    layers: names.map((n) => models[n].layers.length),
+    parameters: names.map((n) => models[n].countParams()),
+  });
+}
