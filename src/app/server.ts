@@ -326,6 +326,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
       }
       const prepareMatch = url.pathname.match(/^\/api\/models\/([^/]+)\/prepare$/);
       if (prepareMatch) return prepareModel(request, decodeURIComponent(prepareMatch[1]));
+      if (request.method === "GET" && url.pathname === "/favicon.ico") return new Response(null, { status: 204 });
       if (request.method === "GET") {
         const file = await staticFile(url.pathname);
         if (file) return file;

@@ -4,6 +4,7 @@
 const PAD_SIZE = 280;
 const LIVE_INTERVAL_MS = 250; // at most four live predictions a second while drawing
 const STATUS_POLL_MS = 1000;
+const STEP_BOX = 140; // CSS pixels of each step image's longer side
 
 const $ = (id) => document.getElementById(id);
 const pad = $("pad");
@@ -183,6 +184,11 @@ function drawGrey(canvas, image) {
     pixels.data[4 * i + 3] = 255;
   }
   c.putImageData(pixels, 0, 0);
+  // Keep the aspect ratio in a 140-pixel box; show small images with hard pixel edges.
+  const scale = STEP_BOX / Math.max(image.width, image.height);
+  canvas.style.width = `${Math.round(image.width * scale)}px`;
+  canvas.style.height = `${Math.round(image.height * scale)}px`;
+  canvas.classList.toggle("pixelated", Math.max(image.width, image.height) < STEP_BOX);
 }
 
 // --- the probability chart: ten bars, the most probable one highlighted, percentages above ---
