@@ -14,6 +14,8 @@ import { createRng } from "../src/random.ts";
 import { WASM_OVERRIDES } from "../src/backend/overrides.ts";
 import { choosePlan } from "../src/backend/mat_mul.ts";
 import { setIm2colLimit } from "../src/backend/conv2d_backprop_filter.ts";
+import { adamStepInto, setFusedAdam } from "../src/backend/fused_adam.ts";
+import { simdKernels } from "../src/backend/simd_kernels.ts";
 import { createReportCnn, createReportMlp } from "../src/models/presets.ts";
 
 const RTOL = 1e-4;
@@ -360,4 +362,77 @@ Deno.test("no leaks: a CNN training epoch leaves tensor and wasm data counts unc
 
 Deno.test("no leaks: an MLP training epoch leaves tensor and wasm data counts unchanged", async () => {
   await leakCheck(() => createReportMlp(1), false);
+});
+
+async function adamRun(backend: "cpu" | "wasm", fused: boolean): Promise<Float32Array[]> {
+  assert(await tf.setBackend(backend));
+  const old = setFusedAdam(fused);
+  try {
+    const shapes = [[1001], [37, 5], [3]];
+    const vars = shapes.map((s, i) =>
+      tf.variable(tf.tensor(data(s, 900 + i), s), true, `adam_test_${backend}_${fused}_${i}`)
+    );
+    const optimizer = tf.train.adam(0.01);
+    for (let step = 0; step < 4; step++) {
+      const grads: Record<string, tf.Variable> = {};
+      vars.forEach((v, i) =>
+        grads[v.name] = tf.variable(tf.tensor(data(v.shape, 950 + 10 * step + i), v.shape), false)
+      );
+      optimizer.applyGradients(grads);
+      tf.dispose(Object.values(grads));
+    }
+    const out = vars.map((v) => Float32Array.from(v.dataSync()));
+    const moments = (await optimizer.getWeights()).slice(1).map((w) => Float32Array.from(w.tensor.dataSync()));
+    optimizer.dispose();
+    tf.dispose(vars);
+    return [...out, ...moments];
+  } finally {
+    setFusedAdam(old);
+  }
+}
+
+Deno.test("fused Adam: weights and moments equal stock Adam on wasm and on cpu", async () => {
+  const fused = await adamRun("wasm", true);
+  const stock = await adamRun("wasm", false);
+  const cpu = await adamRun("cpu", false);
+  assert(await tf.setBackend("wasm"));
+  assertEquals(fused.length, 9);
+  fused.forEach((f, i) => {
+    assertClose(f, stock[i], `tensor ${i} vs stock on wasm`);
+    assertClose(f, cpu[i], `tensor ${i} vs cpu`);
+  });
+});
+
+Deno.test("fused Adam: the SIMD kernel and the JavaScript fallback agree", () => {
+  const n = 1003;
+  const [w, g, m, v] = [0, 1, 2, 3].map((i) =>
+    data([n], 960 + i, (rng) => rng() * (i === 3 ? 1 : 2) - (i === 3 ? 0 : 1))
+  );
+  const h = { lr: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, oneMinusAccBeta1: 0.271, oneMinusAccBeta2: 0.003 };
+  const js = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  adamStepInto(w, g, m, v, js[0], js[1], js[2], h);
+  const backend = tf.engine().backend as unknown as Parameters<typeof simdKernels>[0];
+  const simd = simdKernels(backend);
+  assert(simd != null, "the SIMD kernels load on the wasm backend");
+  const inputs = [w, g, m, v].map((a) => tf.tensor1d(a));
+  const outputs = [0, 1, 2].map(() => tf.zeros([n]));
+  const at = (t: tf.Tensor) =>
+    (backend as unknown as { dataIdMap: { get(id: unknown): { memoryOffset: number } } }).dataIdMap.get(t.dataId)
+      .memoryOffset;
+  const f = Math.fround;
+  simd.adam(
+    ...(inputs.map(at) as [number, number, number, number]),
+    ...(outputs.map(at) as [number, number, number]),
+    n,
+    h.beta1,
+    f(1 - h.beta1),
+    h.beta2,
+    f(1 - h.beta2),
+    h.oneMinusAccBeta1,
+    h.oneMinusAccBeta2,
+    h.epsilon,
+    -h.lr,
+  );
+  outputs.forEach((o, i) => assertClose(Float32Array.from(o.dataSync()), js[i], `output ${i}`));
+  tf.dispose([...inputs, ...outputs]);
 });

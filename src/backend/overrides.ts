@@ -14,6 +14,8 @@ import { getKernel, registerKernel, unregisterKernel } from "@tensorflow/tfjs-co
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
+import { gatherConfig } from "./gather.ts";
+import { installFusedAdam } from "./fused_adam.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { sumConfig } from "./sum.ts";
 import { saveStockKernel } from "./wasm_util.ts";
@@ -27,6 +29,7 @@ export const WASM_OVERRIDES: readonly KernelConfig[] = [
   fusedMatMulConfig,
   maxPoolGradConfig,
   sumConfig,
+  gatherConfig,
 ];
 
 /**
@@ -35,6 +38,7 @@ export const WASM_OVERRIDES: readonly KernelConfig[] = [
  * does), so that the stock kernels' setup still runs.
  */
 export function registerWasmOverrides(): void {
+  installFusedAdam(); // not a kernel: Adam's update as one pass per variable, see fused_adam.ts
   for (const config of WASM_OVERRIDES) {
     const stock = saveStockKernel(config.kernelName);
     if (getKernel(config.kernelName, config.backendName) != null) {

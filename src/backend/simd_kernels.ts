@@ -1,0 +1,49 @@
+/**
+ * Loader of the hand-written SIMD kernels (`simd_kernels.wat`): instantiated
+ * once per wasm backend, importing the backend's own memory, so they read and
+ * write tensors in place by their heap offsets.
+ *
+ * @module
+ */
+import { decodeBase64 } from "./base64.ts";
+import { SIMD_KERNELS_WASM_BASE64 } from "./simd_kernels_wasm.ts";
+import type { AnyBackend } from "./wasm_util.ts";
+
+/** The exports of `simd_kernels.wat`. */
+export interface SimdKernels {
+  adam(
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    w2: number,
+    m2: number,
+    v2: number,
+    n: number,
+    b1: number,
+    c1: number,
+    b2: number,
+    c2: number,
+    d1: number,
+    d2: number,
+    eps: number,
+    nlr: number,
+  ): void;
+}
+
+let module: WebAssembly.Module | null = null;
+const instances = new WeakMap<object, SimdKernels | null>();
+
+/** The kernels bound to this backend's memory, or null if its memory is not reachable. */
+export function simdKernels(backend: AnyBackend): SimdKernels | null {
+  const key = backend as object;
+  if (instances.has(key)) return instances.get(key)!;
+  const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  let kernels: SimdKernels | null = null;
+  if (memory instanceof WebAssembly.Memory) {
+    module ??= new WebAssembly.Module(decodeBase64(SIMD_KERNELS_WASM_BASE64));
+    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  }
+  instances.set(key, kernels);
+  return kernels;
+}

@@ -1,0 +1,84 @@
+;; Hand-written WebAssembly SIMD kernels that work directly on the wasm
+;; backend's heap: the module imports the backend's own memory, and every
+;; pointer argument is a byte offset into it (`memoryOffset` of a tensor).
+;;
+;; Rebuild src/backend/simd_kernels_wasm.ts after editing this file:
+;;   deno run -A src/backend/build_simd_kernels.ts   (needs wat2wasm from wabt)
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; One Adam step over n floats, each operation rounded to float32 exactly as
+  ;; tfjs's Adam ops do it:
+  ;;   m2 = m*b1 + g*c1;  v2 = v*b2 + (g*g)*c2
+  ;;   w2 = ((m2/d1) / (sqrt(v2/d2) + eps)) * nlr + w
+  (func (export "adam")
+    (param $w i32) (param $g i32) (param $m i32) (param $v i32)
+    (param $w2 i32) (param $m2 i32) (param $v2 i32) (param $n i32)
+    (param $b1 f32) (param $c1 f32) (param $b2 f32) (param $c2 f32)
+    (param $d1 f32) (param $d2 f32) (param $eps f32) (param $nlr f32)
+    (local $i i32) (local $end i32) (local $o i32)
+    (local $B1 v128) (local $C1 v128) (local $B2 v128) (local $C2 v128)
+    (local $D1 v128) (local $D2 v128) (local $E v128) (local $L v128)
+    (local $gv v128) (local $mv v128) (local $vv v128)
+    (local $gs f32) (local $ms f32) (local $vs f32)
+    (local.set $B1 (f32x4.splat (local.get $b1)))
+    (local.set $C1 (f32x4.splat (local.get $c1)))
+    (local.set $B2 (f32x4.splat (local.get $b2)))
+    (local.set $C2 (f32x4.splat (local.get $c2)))
+    (local.set $D1 (f32x4.splat (local.get $d1)))
+    (local.set $D2 (f32x4.splat (local.get $d2)))
+    (local.set $E (f32x4.splat (local.get $eps)))
+    (local.set $L (f32x4.splat (local.get $nlr)))
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (block $done
+      (loop $vec
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $gv (v128.load (i32.add (local.get $g) (local.get $o))))
+        (local.set $mv
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $o))) (local.get $B1))
+            (f32x4.mul (local.get $gv) (local.get $C1))))
+        (local.set $vv
+          (f32x4.add
+            (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $o))) (local.get $B2))
+            (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (local.get $C2))))
+        (v128.store (i32.add (local.get $m2) (local.get $o)) (local.get $mv))
+        (v128.store (i32.add (local.get $v2) (local.get $o)) (local.get $vv))
+        (v128.store (i32.add (local.get $w2) (local.get $o))
+          (f32x4.add
+            (f32x4.mul
+              (f32x4.div
+                (f32x4.div (local.get $mv) (local.get $D1))
+                (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vv) (local.get $D2))) (local.get $E)))
+              (local.get $L))
+            (v128.load (i32.add (local.get $w) (local.get $o)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vec)))
+    (block $tdone
+      (loop $tail
+        (br_if $tdone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $gs (f32.load (i32.add (local.get $g) (local.get $o))))
+        (local.set $ms
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $m) (local.get $o))) (local.get $b1))
+            (f32.mul (local.get $gs) (local.get $c1))))
+        (local.set $vs
+          (f32.add
+            (f32.mul (f32.load (i32.add (local.get $v) (local.get $o))) (local.get $b2))
+            (f32.mul (f32.mul (local.get $gs) (local.get $gs)) (local.get $c2))))
+        (f32.store (i32.add (local.get $m2) (local.get $o)) (local.get $ms))
+        (f32.store (i32.add (local.get $v2) (local.get $o)) (local.get $vs))
+        (f32.store (i32.add (local.get $w2) (local.get $o))
+          (f32.add
+            (f32.mul
+              (f32.div
+                (f32.div (local.get $ms) (local.get $d1))
+                (f32.add (f32.sqrt (f32.div (local.get $vs) (local.get $d2))) (local.get $eps)))
+              (local.get $nlr))
+            (f32.load (i32.add (local.get $w) (local.get $o)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+  )
+)
