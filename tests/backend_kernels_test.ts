@@ -436,3 +436,45 @@ Deno.test("fused Adam: the SIMD kernel and the JavaScript fallback agree", () =>
   outputs.forEach((o, i) => assertClose(Float32Array.from(o.dataSync()), js[i], `output ${i}`));
   tf.dispose([...inputs, ...outputs]);
 });
+
+Deno.test("gather matches cpu: rows, inner axes, batchDims, short slices, dtypes; bad indices throw", async () => {
+  const cases: { shape: number[]; indices: number[]; indexShape: number[]; axis: number; batchDims: number }[] = [
+    { shape: [50, 28, 28, 1], indices: [3, 49, 0, 3, 17], indexShape: [5], axis: 0, batchDims: 0 }, // fit's batches
+    { shape: [6, 5, 4], indices: [4, 0, 2], indexShape: [3], axis: 1, batchDims: 0 },
+    { shape: [6, 5, 4], indices: [3, 3, 1, 0], indexShape: [2, 2], axis: 2, batchDims: 0 }, // slices of 1
+    { shape: [3, 5, 20], indices: [1, 4, 0, 2, 2, 3], indexShape: [3, 2], axis: 1, batchDims: 1 },
+    { shape: [10], indices: [9, 0, 5], indexShape: [3], axis: 0, batchDims: 0 },
+  ];
+  let seed = 1000;
+  for (const c of cases) {
+    for (const dtype of ["float32", "int32"] as const) {
+      const values = data(c.shape, seed++);
+      const run1 = async (backend: "cpu" | "wasm") => {
+        assert(await tf.setBackend(backend));
+        const x = tf.tensor(dtype === "int32" ? Int32Array.from(values, (v) => Math.round(v * 100)) : values, c.shape);
+        const i = tf.tensor(c.indices, c.indexShape, "int32");
+        const y = tf.gather(x, i, c.axis, c.batchDims);
+        const out = { shape: y.shape, dtype: y.dtype, values: Array.from(y.dataSync()) };
+        tf.dispose([x, i, y]);
+        return out;
+      };
+      const expected = await run1("cpu");
+      const actual = await run1("wasm");
+      assertEquals(actual, expected, `gather ${JSON.stringify(c)} ${dtype}`);
+    }
+  }
+  // (no gradient check: gather's gradient needs UnsortedSegmentSum, which tfjs-backend-wasm 4.22 lacks)
+  assert(await tf.setBackend("wasm"));
+  const b = tf.tensor2d([[true, false], [false, true]], [2, 2], "bool");
+  const gb = tf.gather(b, tf.tensor1d([1, 0, 1], "int32"));
+  assertEquals(Array.from(gb.dataSync()), [0, 1, 1, 0, 0, 1]);
+  const x = tf.tensor2d([1, 2, 3, 4], [2, 2]);
+  let threw = false;
+  try {
+    tf.gather(x, tf.tensor1d([2], "int32"));
+  } catch (error) {
+    threw = String(error).includes("not in [0, 1]");
+  }
+  assert(threw, "an out-of-range index throws");
+  tf.dispose([b, gb, x]);
+});
