@@ -15,6 +15,7 @@ import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
 import { gatherConfig } from "./gather.ts";
+import { castConfig, identityConfig } from "./identity.ts";
 import { installFusedAdam } from "./fused_adam.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { sumConfig } from "./sum.ts";
@@ -30,6 +31,8 @@ export const WASM_OVERRIDES: readonly KernelConfig[] = [
   maxPoolGradConfig,
   sumConfig,
   gatherConfig,
+  identityConfig,
+  castConfig,
 ];
 
 /**
