@@ -18,7 +18,8 @@ import { sliceSplit } from "./data/splits.ts";
 import { experimentPlan, isQuickMode, QUICK } from "./experiments.ts";
 import { type TrainConfig, trainPreset, type TrainResult } from "./train.ts";
 import { formatEpochLine, type ProgressReporter, terminalProgress } from "./progress.ts";
-import type { Evaluation } from "./evaluate.ts";
+import { type Evaluation, overfittingGap } from "./evaluate.ts";
+import { comparisonTable, formatComparisonCell, type ModelMetrics, REPORT_PUBLISHED } from "./report/comparison.ts";
 import { escapeXml, JUPYTER_DISPLAY, type MimeBundle } from "./plots/figure.ts";
 
 /** Environment variable naming the model cache folder. */
@@ -131,8 +132,17 @@ export class Note {
   }
 }
 
-/** One line saying which mode runs and what it means for the numbers. */
-export function modeBanner(quick: boolean = isQuick()): Note {
+/**
+ * One line saying which mode runs and what it means for the numbers.
+ *
+ * @param trains false for a notebook that trains nothing (quick mode changes nothing there)
+ */
+export function modeBanner(quick: boolean = isQuick(), trains = true): Note {
+  if (!trains) {
+    return quick
+      ? new Note("QUICK MODE (MNIST_QUICK=1): this notebook trains nothing, so it shows the full data set anyway.", "warning")
+      : new Note("Full mode: all 60,000 training and 10,000 test images.");
+  }
   if (quick) {
     return new Note(
       `QUICK MODE (MNIST_QUICK=1): ${QUICK.trainCount.toLocaleString("en-US")} training and ${
@@ -239,7 +249,7 @@ export function notebookProgress(): FlushableProgress {
 
 /** Options of {@link trainExperiment}. */
 export interface ExperimentOptions {
-  /** Train again even when the cache has the model (default: `MNIST_RETRAIN`). */
+  /** Train again even when the cache has the model (also when `MNIST_RETRAIN=1`). */
   retrain?: boolean;
   /** Model cache folder (default: `MNIST_CACHE_DIR`, else `data/models/`). */
   cacheDir?: string;
@@ -265,7 +275,7 @@ export async function trainExperiment(
   const progress = notebookProgress();
   const result = await trainPreset(config, mnist, {
     progress,
-    force: options.retrain ?? retrainFromEnv(),
+    force: (options.retrain ?? false) || retrainFromEnv(),
     cacheDir: options.cacheDir ?? cacheDirFromEnv(),
     snapshotEpochs: name.endsWith("10") ? configs.snapshotEpochs : [],
   });
@@ -344,4 +354,99 @@ export function parameterFrame(models: Record<string, tf.LayersModel>): pl.DataF
     layers: names.map((n) => models[n].layers.length),
     parameters: names.map((n) => models[n].countParams()),
   });
+}
+
+/** Shape, type and value range of the four MNIST arrays, as the report prints them after loading. */
+export function shapesFrame(mnist: MnistData): pl.DataFrame {
+  const arrays = [
+    { name: "training images", shape: [mnist.train.count, 28, 28], data: mnist.train.images },
+    { name: "training labels", shape: [mnist.train.count], data: mnist.train.labels },
+    { name: "test images", shape: [mnist.test.count, 28, 28], data: mnist.test.images },
+    { name: "test labels", shape: [mnist.test.count], data: mnist.test.labels },
+  ];
+  const range = (data: Uint8Array) => {
+    let min = 255;
+    let max = 0;
+    for (const v of data) {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    return [min, max];
+  };
+  return pl.DataFrame({
+    array: arrays.map((a) => a.name),
+    shape: arrays.map((a) => `(${a.shape.join(", ")})`),
+    dtype: arrays.map(() => "uint8"),
+    min: arrays.map((a) => range(a.data)[0]),
+    max: arrays.map((a) => range(a.data)[1]),
+  });
+}
+
+/** The overfitting gap with the 5-point rule, as a note (a warning above 5 points). */
+export function gapNote(train: Evaluation, test: Evaluation): Note {
+  const gap = overfittingGap(train.accuracy, test.accuracy);
+  return new Note(
+    `train accuracy ${(gap.trainAccuracy * 100).toFixed(2)}% − test accuracy ${(gap.testAccuracy * 100).toFixed(2)}%: ${
+      gap.verdict
+    }`,
+    gap.overfitting ? "warning" : "info",
+  );
+}
+
+/** Accuracy and loss on training and test images as table 5.1 takes them. */
+export function metricsOf(train: Evaluation, test: Evaluation): ModelMetrics {
+  return { trainAccuracy: train.accuracy, testAccuracy: test.accuracy, trainLoss: train.loss, testLoss: test.loss };
+}
+
+/** Our numbers beside the report's published ones for one model after 5 or 10 epochs. */
+export function versusReport(model: "mlp" | "cnn", epochs: 5 | 10, train: Evaluation, test: Evaluation): pl.DataFrame {
+  const published = REPORT_PUBLISHED[epochs][model];
+  const ours = metricsOf(train, test);
+  const metrics = ["train accuracy", "test accuracy", "train loss", "test loss", "overfitting gap"];
+  const ourValues = [ours.trainAccuracy, ours.testAccuracy, ours.trainLoss, ours.testLoss, ours.trainAccuracy - ours.testAccuracy];
+  const reportValues = [published.trainAccuracy, published.testAccuracy, published.trainLoss, published.testLoss, published.gap];
+  return pl.DataFrame({
+    metric: metrics,
+    ours: ourValues.map((v, i) => formatComparisonCell(v, "ours", metrics[i])),
+    report: reportValues.map((v, i) => formatComparisonCell(v, "report", metrics[i])),
+  });
+}
+
+/** Table 5.1 for 5 or 10 epochs with the report's number formats (accuracies in %, losses to 4 decimals). */
+export function comparisonFrame(epochs: 5 | 10, ours: { mlp: ModelMetrics; cnn: ModelMetrics }): pl.DataFrame {
+  const table = comparisonTable(epochs, ours);
+  const records = table.toRecords() as Record<string, unknown>[];
+  const columns = table.columns.filter((c) => c !== "epochs");
+  return pl.DataFrame(
+    Object.fromEntries(
+      columns.map((c) => [
+        c,
+        records.map((r) => (c === "metric" ? String(r.metric) : formatComparisonCell(r[c], c, String(r.metric)))),
+      ]),
+    ),
+  );
+}
+
+/** The report's section 5.2: how the two architectures differ in structure. */
+export function structuralComparison(): pl.DataFrame {
+  return pl.DataFrame({
+    property: [
+      "connections",
+      "weight sharing",
+      "keeps spatial information",
+      "parameter efficiency",
+      "suited to images",
+      "resistance to overfitting",
+    ],
+    MLP: ["full (every input to every unit)", "no", "no (image flattened)", "low", "limited", "low"],
+    CNN: ["local (3×3 neighbourhoods)", "yes (one filter slides over the image)", "yes", "high", "excellent", "high"],
+  });
+}
+
+/** The probability a model gives each digit for one image, as a table. */
+export function probabilityFrame(evaluation: Evaluation, index: number): pl.DataFrame {
+  const probabilities = Array.from(
+    evaluation.probabilities.subarray(index * NUM_CLASSES, (index + 1) * NUM_CLASSES),
+  );
+  return pl.DataFrame({ digit: probabilities.map((_, d) => d), probability: probabilities });
 }

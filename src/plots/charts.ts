@@ -74,7 +74,7 @@ function curvePanel(points: SeriesPoint[], yLabel: string, colors: Record<string
     },
     color: { domain: series, range: series.map((s) => colors[s] ?? NEUTRAL_COLOR) },
     marks: [
-      Plot.line(points, { x: "epoch", y: "value", stroke: "series", strokeWidth: 2 }),
+      Plot.line(points, { x: "epoch", y: "value", z: "series", stroke: "series", strokeWidth: 2 }),
       Plot.dot(points, { x: "epoch", y: "value", fill: "series", r: 3 }),
       Plot.text(
         points,
@@ -171,12 +171,14 @@ export function groupedBars(
     yDomain?: [number, number];
     width?: number;
     labels?: boolean;
+    format?: (value: number) => string;
   } = {},
 ): Figure {
   const series = [...new Set(rows.map((r) => r.series))];
   const groups = [...new Set(rows.map((r) => r.group))];
   const colors = options.colors ?? { ...MODEL_COLORS, ...SPLIT_COLORS };
-  const format = options.percent ? (v: number) => `${(v * 100).toFixed(2)}` : (v: number) => v.toFixed(4);
+  const format = options.format ??
+    (options.percent ? (v: number) => `${(v * 100).toFixed(2)}` : (v: number) => v.toFixed(4));
   const labelMarks = options.labels === false ? [] : [
     Plot.text(rows, {
       fx: "group",
