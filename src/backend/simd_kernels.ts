@@ -29,6 +29,17 @@ export interface SimdKernels {
     eps: number,
     nlr: number,
   ): void;
+  maxPoolGrad2x2(
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    ch: number,
+    outH: number,
+    outW: number,
+  ): void;
 }
 
 let module: WebAssembly.Module | null = null;

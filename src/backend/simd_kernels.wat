@@ -81,4 +81,77 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail)))
   )
+
+  ;; Gradient of a 2×2, stride-2 max pool whose windows lie inside the input
+  ;; (NHWC, channels a multiple of 4). Each window's gradient goes to its first
+  ;; strict maximum in row-major order, as the cpu backend does (a NaN never
+  ;; wins); the other three positions get 0. Positions outside every window
+  ;; (last row/column of odd sizes) are not written: the caller zeroes them.
+  (func (export "maxPoolGrad2x2")
+    (param $x i32) (param $dy i32) (param $dx i32)
+    (param $batch i32) (param $inH i32) (param $inW i32) (param $ch i32)
+    (param $outH i32) (param $outW i32)
+    (local $b i32) (local $r i32) (local $c i32) (local $o i32)
+    (local $rowBytes i32) (local $chBytes i32)
+    (local $p0 i32) (local $q i32)
+    (local $va v128) (local $vb v128) (local $vc v128) (local $vd v128)
+    (local $ma v128) (local $mb v128) (local $mc v128) (local $md v128)
+    (local $best v128) (local $g v128)
+    (local.set $chBytes (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $inW) (local.get $chBytes)))
+    (local.set $q (local.get $dy))
+    (local.set $b (i32.const 0))
+    (block $bDone (loop $bLoop
+      (br_if $bDone (i32.ge_u (local.get $b) (local.get $batch)))
+      (local.set $r (i32.const 0))
+      (block $rDone (loop $rLoop
+        (br_if $rDone (i32.ge_u (local.get $r) (local.get $outH)))
+        (local.set $c (i32.const 0))
+        (block $cDone (loop $cLoop
+          (br_if $cDone (i32.ge_u (local.get $c) (local.get $outW)))
+          ;; byte offset of the window's top-left element, relative to x and dx
+          (local.set $p0
+            (i32.add
+              (i32.mul
+                (i32.add (i32.mul (local.get $b) (local.get $inH)) (i32.shl (local.get $r) (i32.const 1)))
+                (local.get $rowBytes))
+              (i32.mul (i32.shl (local.get $c) (i32.const 1)) (local.get $chBytes))))
+          (local.set $o (i32.const 0))
+          (block $oDone (loop $oLoop
+            (br_if $oDone (i32.ge_u (local.get $o) (local.get $chBytes)))
+            (local.set $va (v128.load (i32.add (i32.add (local.get $x) (local.get $p0)) (local.get $o))))
+            (local.set $vb (v128.load (i32.add (i32.add (i32.add (local.get $x) (local.get $p0)) (local.get $chBytes)) (local.get $o))))
+            (local.set $vc (v128.load (i32.add (i32.add (i32.add (local.get $x) (local.get $p0)) (local.get $rowBytes)) (local.get $o))))
+            (local.set $vd (v128.load (i32.add (i32.add (i32.add (i32.add (local.get $x) (local.get $p0)) (local.get $rowBytes)) (local.get $chBytes)) (local.get $o))))
+            (local.set $best (f32x4.splat (f32.const -inf)))
+            (local.set $ma (f32x4.gt (local.get $va) (local.get $best)))
+            (local.set $best (v128.bitselect (local.get $va) (local.get $best) (local.get $ma)))
+            (local.set $mb (f32x4.gt (local.get $vb) (local.get $best)))
+            (local.set $best (v128.bitselect (local.get $vb) (local.get $best) (local.get $mb)))
+            (local.set $mc (f32x4.gt (local.get $vc) (local.get $best)))
+            (local.set $best (v128.bitselect (local.get $vc) (local.get $best) (local.get $mc)))
+            (local.set $md (f32x4.gt (local.get $vd) (local.get $best)))
+            ;; the last position that raised the maximum wins
+            (local.set $mc (v128.andnot (local.get $mc) (local.get $md)))
+            (local.set $mb (v128.andnot (v128.andnot (local.get $mb) (local.get $md)) (local.get $mc)))
+            (local.set $ma (v128.andnot (v128.andnot (v128.andnot (local.get $ma) (local.get $md)) (local.get $mc)) (local.get $mb)))
+            (local.set $g (v128.load (i32.add (local.get $q) (local.get $o))))
+            (v128.store (i32.add (i32.add (local.get $dx) (local.get $p0)) (local.get $o))
+              (v128.and (local.get $g) (local.get $ma)))
+            (v128.store (i32.add (i32.add (i32.add (local.get $dx) (local.get $p0)) (local.get $chBytes)) (local.get $o))
+              (v128.and (local.get $g) (local.get $mb)))
+            (v128.store (i32.add (i32.add (i32.add (local.get $dx) (local.get $p0)) (local.get $rowBytes)) (local.get $o))
+              (v128.and (local.get $g) (local.get $mc)))
+            (v128.store (i32.add (i32.add (i32.add (i32.add (local.get $dx) (local.get $p0)) (local.get $rowBytes)) (local.get $chBytes)) (local.get $o))
+              (v128.and (local.get $g) (local.get $md)))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $oLoop)))
+          (local.set $q (i32.add (local.get $q) (local.get $chBytes)))
+          (local.set $c (i32.add (local.get $c) (i32.const 1)))
+          (br $cLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rLoop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bLoop)))
+  )
 )
