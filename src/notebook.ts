@@ -140,7 +140,10 @@ export class Note {
 export function modeBanner(quick: boolean = isQuick(), trains = true): Note {
   if (!trains) {
     return quick
-      ? new Note("QUICK MODE (MNIST_QUICK=1): this notebook trains nothing, so it shows the full data set anyway.", "warning")
+      ? new Note(
+        "QUICK MODE (MNIST_QUICK=1): this notebook trains nothing, so it shows the full data set anyway.",
+        "warning",
+      )
       : new Note("Full mode: all 60,000 training and 10,000 test images.");
   }
   if (quick) {
@@ -157,13 +160,18 @@ export function modeBanner(quick: boolean = isQuick(), trains = true): Note {
 
 // ---------------------------------------------------------------- progress in Jupyter
 
-/** The part of `Deno.jupyter` we use (present only inside the Deno kernel). */
-interface JupyterApi {
+/** The part of `Deno.jupyter` we use (available only inside the Deno kernel). */
+export interface JupyterApi {
   broadcast(msgType: string, content: Record<string, unknown>): Promise<void>;
 }
 
+/** `Deno.jupyter` inside the Deno kernel; undefined elsewhere (where reading it throws). */
 function jupyterApi(): JupyterApi | undefined {
-  return (Deno as unknown as { jupyter?: JupyterApi }).jupyter;
+  try {
+    return (Deno as unknown as { jupyter?: JupyterApi }).jupyter;
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when running inside the Deno Jupyter kernel. */
@@ -185,9 +193,10 @@ const BAR_WIDTH = 30;
  * Training progress for a notebook: one display that updates in place while
  * training runs, with a Keras-like line per finished epoch and a bar for the
  * current one. Outside Jupyter it falls back to {@link terminalProgress}.
+ *
+ * @param jupyter the kernel's display API (default `Deno.jupyter`; tests pass a fake)
  */
-export function notebookProgress(): FlushableProgress {
-  const jupyter = jupyterApi();
+export function notebookProgress(jupyter: JupyterApi | undefined = jupyterApi()): FlushableProgress {
   if (!jupyter) return { ...terminalProgress(), flush: () => Promise.resolve() };
   const displayId = `training-progress-${crypto.randomUUID()}`;
   const lines: string[] = [];
@@ -386,9 +395,9 @@ export function shapesFrame(mnist: MnistData): pl.DataFrame {
 export function gapNote(train: Evaluation, test: Evaluation): Note {
   const gap = overfittingGap(train.accuracy, test.accuracy);
   return new Note(
-    `train accuracy ${(gap.trainAccuracy * 100).toFixed(2)}% − test accuracy ${(gap.testAccuracy * 100).toFixed(2)}%: ${
-      gap.verdict
-    }`,
+    `train accuracy ${(gap.trainAccuracy * 100).toFixed(2)}% − test accuracy ${
+      (gap.testAccuracy * 100).toFixed(2)
+    }%: ${gap.verdict}`,
     gap.overfitting ? "warning" : "info",
   );
 }
@@ -403,8 +412,20 @@ export function versusReport(model: "mlp" | "cnn", epochs: 5 | 10, train: Evalua
   const published = REPORT_PUBLISHED[epochs][model];
   const ours = metricsOf(train, test);
   const metrics = ["train accuracy", "test accuracy", "train loss", "test loss", "overfitting gap"];
-  const ourValues = [ours.trainAccuracy, ours.testAccuracy, ours.trainLoss, ours.testLoss, ours.trainAccuracy - ours.testAccuracy];
-  const reportValues = [published.trainAccuracy, published.testAccuracy, published.trainLoss, published.testLoss, published.gap];
+  const ourValues = [
+    ours.trainAccuracy,
+    ours.testAccuracy,
+    ours.trainLoss,
+    ours.testLoss,
+    ours.trainAccuracy - ours.testAccuracy,
+  ];
+  const reportValues = [
+    published.trainAccuracy,
+    published.testAccuracy,
+    published.trainLoss,
+    published.testLoss,
+    published.gap,
+  ];
   return pl.DataFrame({
     metric: metrics,
     ours: ourValues.map((v, i) => formatComparisonCell(v, "ours", metrics[i])),
