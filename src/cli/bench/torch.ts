@@ -76,11 +76,13 @@ export async function runTorchReference(
   dataDir: string,
   samples: number,
   batch: number,
+  threads: number | null = null,
 ): Promise<TorchResult[]> {
   const found = await findTorchPython();
   if (found == null) throw new Error("no python3 with torch");
   const args = [torchScriptPath(), "--data", dataDir, "--model", "both", "--samples", String(samples)];
   args.push("--batch", String(batch));
+  if (threads != null) args.push("--threads", String(threads));
   const out = await output(found.python, args);
   if (!out.ok) throw new Error(`torch_reference.py failed: ${out.stderr.trim().split("\n").at(-1)}`);
   return out.stdout.split("\n").filter((line) => line.trim().startsWith("{")).map((line) => JSON.parse(line));
