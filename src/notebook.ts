@@ -208,12 +208,14 @@ export function notebookProgress(jupyter: JupyterApi | undefined = jupyterApi())
   let done = 0;
   let started = 0;
   let lastDraw = 0;
+  let epochEnded = false;
 
   const bundle = (): MimeBundle => {
-    const running = done < batches && epochNo > 0;
+    const running = epochNo > 0 && !epochEnded;
     const elapsed = (performance.now() - started) / 1000;
     const eta = done > 0 ? (elapsed / done) * (batches - done) : 0;
-    const current = running ? `Epoch ${epochNo}/${epochCount} ${done}/${batches} - ETA ${eta.toFixed(0)}s` : "";
+    const status = done < batches ? `ETA ${eta.toFixed(0)}s` : "evaluating";
+    const current = running ? `Epoch ${epochNo}/${epochCount} ${done}/${batches} - ${status}` : "";
     const filled = batches > 0 ? Math.round((done / batches) * BAR_WIDTH) : 0;
     const bar = running ? `[${"=".repeat(filled)}${".".repeat(BAR_WIDTH - filled)}] ` : "";
     const html = `<pre style="margin:0">${escapeXml(lines.join("\n"))}</pre>` +
@@ -234,6 +236,7 @@ export function notebookProgress(jupyter: JupyterApi | undefined = jupyterApi())
       epochCount = epochs;
       batches = batchCount;
       done = 0;
+      epochEnded = false;
       started = performance.now();
       lastDraw = started;
       send();
@@ -247,6 +250,7 @@ export function notebookProgress(jupyter: JupyterApi | undefined = jupyterApi())
     },
     epochEnd(epoch, logs, seconds) {
       done = batches;
+      epochEnded = true;
       lines.push(formatEpochLine(epoch, epochCount, batches, logs, seconds));
       send();
     },
