@@ -13,6 +13,7 @@
  */
 import { join } from "node:path";
 import * as Plot from "@observablehq/plot";
+import pl from "nodejs-polars";
 import { repoRoot, writeFileAtomic } from "../fsutil.ts";
 import { NUM_CLASSES } from "../data/mnist.ts";
 import { barChart, confusionMatrixChart, renderPlot } from "../plots/charts.ts";
@@ -315,4 +316,18 @@ export async function writeLogReport(
   await writeFileAtomic(reportPath, report.markdown);
   files.push(reportPath);
   return { ...report, files };
+}
+
+/** The report's key numbers as a two-column table (for a notebook). */
+export function logSummaryFrame(summary: LogSummary): pl.DataFrame {
+  const rows: [string, string][] = [
+    ["predictions logged", String(summary.predictions)],
+    ["labelled by the user", String(summary.labelled)],
+    ["right on the labelled ones", String(summary.correct)],
+    ["accuracy on the labelled ones", percent(summary.accuracy)],
+    ["damaged lines skipped", String(summary.skippedLines)],
+    ["first prediction", summary.firstTime ?? "–"],
+    ["last prediction", summary.lastTime ?? "–"],
+  ];
+  return pl.DataFrame({ measure: rows.map((r) => r[0]), value: rows.map((r) => r[1]) });
 }

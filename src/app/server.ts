@@ -370,3 +370,25 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
 export function staticDir(): string {
   return decodeURIComponent(STATIC_DIR.pathname);
 }
+
+/** Height of the app's frame inside a notebook, in CSS pixels. */
+const FRAME_HEIGHT = 1000;
+
+/**
+ * The running app shown inside a notebook (an iframe), with a note for
+ * readers of a static copy (GitHub, an exported HTML file), where no server
+ * runs behind the frame.
+ */
+export function appFrame(app: AppServer): { [key: symbol]: () => Record<string, string> } {
+  const note = `The app runs at ${app.url} while this notebook's kernel runs. ` +
+    "In a static copy of the notebook the frame below stays empty: run `deno task app` and open " +
+    `http://127.0.0.1:${DEFAULT_PORT}/ instead.`;
+  return {
+    [Symbol.for("Jupyter.display")]: () => ({
+      "text/html": `<p style="color:#555">${note.replace(/`([^`]+)`/g, "<code>$1</code>")}</p>` +
+        `<iframe src="${app.url}" width="100%" height="${FRAME_HEIGHT}" style="border:1px solid #ccc;border-radius:6px"` +
+        ` title="draw-a-digit app"></iframe>`,
+      "text/plain": note,
+    }),
+  };
+}
