@@ -67,6 +67,10 @@ export interface DrawingSetOptions {
   count?: number;
   /** Seed (default {@link DRAWING_SET_SEED}). */
   seed?: number;
+  /** Range of the digit's height in pixels (default {@link DIGIT_HEIGHT_RANGE}). */
+  heightRange?: [number, number];
+  /** Range of the pen width in pixels (default {@link PEN_WIDTH_RANGE}). */
+  penRange?: [number, number];
 }
 
 function uniform(rng: Rng, [low, high]: [number, number]): number {
@@ -91,9 +95,12 @@ export function drawingSpecs(split: MnistSplit, options: DrawingSetOptions = {})
   const specs: DrawingSpec[] = [];
   for (let i = 0; i < count; i++) {
     const index = order[i];
-    const height = Math.round(uniform(rng, DIGIT_HEIGHT_RANGE));
+    const height = Math.round(uniform(rng, options.heightRange ?? DIGIT_HEIGHT_RANGE));
     // A pen wider than a sixth of the digit's height fills its loops: nobody could read that either.
-    const pen = Math.min(Math.round(uniform(rng, PEN_WIDTH_RANGE)), Math.round(height / MAX_HEIGHT_PER_PEN));
+    const pen = Math.min(
+      Math.round(uniform(rng, options.penRange ?? PEN_WIDTH_RANGE)),
+      Math.round(height / MAX_HEIGHT_PER_PEN),
+    );
     specs.push({
       index,
       label: split.labels[index],

@@ -415,6 +415,8 @@ export function checkMode(mode: string): PreprocessMode {
 export interface PreprocessOptions {
   /** Resampling filter for the resize steps (default: bicubic, as Pillow). */
   filter?: ResampleFilter;
+  /** v2's padding on each side as a fraction of the square's side (default: the report's 0.2). */
+  paddingFraction?: number;
 }
 
 /**
@@ -465,7 +467,7 @@ export function preprocess(
     framed = inverted;
     final = resample(inverted, MODEL_IMAGE_SIZE, MODEL_IMAGE_SIZE, filter);
   } else if (mode === "v2") {
-    framed = padToSquare(crop(inverted, box));
+    framed = padToSquare(crop(inverted, box), options.paddingFraction ?? REPORT_PADDING_FRACTION);
     final = resample(framed, MODEL_IMAGE_SIZE, MODEL_IMAGE_SIZE, filter);
   } else {
     const cropped = crop(inverted, box);
