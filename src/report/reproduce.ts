@@ -156,7 +156,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<string> {
       log("  skipped (--no-notebooks)");
       return;
     }
-    const exported = await exportNotebooks(join(outDir, "notebooks"), plan.quick, log);
+    const exported = await exportNotebooks(join(outDir, "notebooks"), plan.quick, options.cacheDir, log);
     notebookLinks.push(...exported);
     pipeline.record(...exported);
   });
@@ -331,7 +331,12 @@ export function agreementCounts(labels: Uint8Array, mlp: Uint8Array, cnn: Uint8A
   return out;
 }
 
-async function exportNotebooks(dir: string, quick: boolean, log: (line: string) => void): Promise<string[]> {
+async function exportNotebooks(
+  dir: string,
+  quick: boolean,
+  cacheDir: string | undefined,
+  log: (line: string) => void,
+): Promise<string[]> {
   const script = join(repoRoot(), "src", "cli", "notebooks.ts");
   try {
     await Deno.stat(script);
@@ -341,7 +346,8 @@ async function exportNotebooks(dir: string, quick: boolean, log: (line: string) 
   }
   const command = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script, "--html", "--out", dir],
-    env: quick ? { MNIST_QUICK: "1" } : {},
+    // the notebooks train nothing new: they load the models this run just cached
+    env: { MNIST_QUICK: quick ? "1" : "0", ...(cacheDir ? { MNIST_CACHE_DIR: cacheDir } : {}) },
     stdout: "piped",
     stderr: "inherit",
   });
