@@ -36,13 +36,37 @@ export const WASM_OVERRIDES: readonly KernelConfig[] = [
 ];
 
 /**
- * Registers {@link WASM_OVERRIDES}, replacing stock kernels of the same name.
- * Idempotent. Call it before the wasm backend initialises (as `src/tf.ts`
- * does), so that the stock kernels' setup still runs.
+ * Environment variable listing overrides to leave out, comma-separated kernel
+ * names (e.g. `MaxPoolGrad,Sum`), `Adam` for the fused Adam update, or `all`.
+ * For measuring what each one gains, and as an escape hatch.
+ */
+export const OVERRIDES_OFF_ENV_VAR = "MNIST_WASM_OVERRIDES_OFF";
+
+/** The names listed in {@link OVERRIDES_OFF_ENV_VAR}. */
+export function disabledOverrides(): Set<string> {
+  let value: string | undefined;
+  try {
+    value = Deno.env.get(OVERRIDES_OFF_ENV_VAR);
+  } catch {
+    value = undefined;
+  }
+  return new Set((value ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""));
+}
+
+/**
+ * Registers {@link WASM_OVERRIDES}, replacing stock kernels of the same name,
+ * and installs the fused Adam update, except those named in
+ * {@link OVERRIDES_OFF_ENV_VAR}. Idempotent. Call it before the wasm backend
+ * initialises (as `src/tf.ts` does), so that the stock kernels' setup still runs.
  */
 export function registerWasmOverrides(): void {
-  installFusedAdam(); // not a kernel: Adam's update as one pass per variable, see fused_adam.ts
+  const off = disabledOverrides();
+  const all = off.has("all");
+  // Not a kernel: Adam's update as one pass per variable, see fused_adam.ts.
+  if (!all && !off.has("Adam")) installFusedAdam();
   for (const config of WASM_OVERRIDES) {
+    // Conv2DBackpropFilter stays: the stock backend has none.
+    if ((all || off.has(config.kernelName)) && config.kernelName !== "Conv2DBackpropFilter") continue;
     const stock = saveStockKernel(config.kernelName);
     if (getKernel(config.kernelName, config.backendName) != null) {
       unregisterKernel(config.kernelName, config.backendName);
