@@ -1,0 +1,88 @@
+/** The benchmark's plumbing (`deno task bench`): options, report formatting, locating the PyTorch reference. */
+import { assert, assertEquals, assertThrows } from "./assert.ts";
+import { type BenchReport, formatReport, parseBenchArgs } from "../src/cli/bench.ts";
+import { torchScriptPath } from "../src/cli/bench/torch.ts";
+import { simpleResize, syntheticDrawing } from "../src/cli/bench/inference.ts";
+import { peakRssMiB } from "../src/cli/bench/machine.ts";
+
+Deno.test("bench options: defaults and every flag", () => {
+  const d = parseBenchArgs([]);
+  assertEquals([d.samples, d.batches, d.json, d.torch, d.models, d.repeat], [6000, [32, 128], false, true, [
+    "mlp",
+    "cnn",
+  ], 1]);
+  const o = parseBenchArgs([
+    "--samples",
+    "2000",
+    "--batch=32",
+    "--json",
+    "--no-torch",
+    "--models",
+    "cnn",
+    "--repeat",
+    "3",
+    "--torch-threads",
+    "1",
+  ]);
+  assertEquals([o.samples, o.batches, o.json, o.torch, o.models, o.repeat, o.torchThreads], [
+    2000,
+    [32],
+    true,
+    false,
+    ["cnn"],
+    3,
+    1,
+  ]);
+  assertThrows(() => parseBenchArgs(["--samples", "0"]), Error, "--samples");
+  assertThrows(() => parseBenchArgs(["--batch", "32,x"]), Error, "--batch");
+  assertThrows(() => parseBenchArgs(["--models", "rnn"]), Error, "--models");
+  assertThrows(() => parseBenchArgs(["--frobnicate"]), Error, "unknown option");
+});
+
+Deno.test("bench finds the PyTorch reference next to the repository", () => {
+  const repoRoot = decodeURIComponent(new URL("../", import.meta.url).pathname);
+  const expected = decodeURIComponent(
+    new URL("../shared/bench/torch_reference.py", new URL(repoRoot, "file:")).pathname,
+  );
+  assertEquals(torchScriptPath(), expected);
+});
+
+Deno.test("bench report formats training, torch ratio and inference rows", () => {
+  const report: BenchReport = {
+    machine: { cores: 2, cpu: "Test CPU", os: "linux", deno: "2", tfjs: "4.22.0", backend: "wasm" },
+    command: "deno task bench",
+    samples: 6000,
+    repeat: 1,
+    training: [{
+      model: "cnn",
+      batch: 32,
+      samples: 6000,
+      seconds: 3,
+      samplesPerSecond: 2000,
+      accuracy: 0.9,
+      tensorGrowth: 0,
+      peakRssMiB: 300,
+      runs: [2000],
+      torchSamplesPerSecond: 1000,
+      torchRuns: [1000],
+      ratio: 2,
+    }],
+    torch: { ran: false, note: "torch comparison skipped: --no-torch", results: [] },
+    inference: [{ model: "cnn", preprocess: "simple", runs: 200, medianMs: 1.5, p95Ms: 2.5 }],
+    peakRssMiB: 300,
+  };
+  const text = formatReport(report);
+  assert(text.includes("2.00x"), text);
+  assert(text.includes("torch comparison skipped"), text);
+  assert(/cnn\s+1\.500\s+2\.500/.test(text), text);
+});
+
+Deno.test("synthetic drawing and simple resize give ink in the middle, paper at the corners", () => {
+  const input = simpleResize(syntheticDrawing());
+  assertEquals(input.length, 784);
+  assertEquals(input[0], 0);
+  let ink = 0;
+  for (const v of input) ink += v;
+  assert(ink > 20, `ink ${ink}`);
+  assert(peakRssMiB() > 0);
+});
