@@ -499,3 +499,25 @@ Deno.test("gather matches cpu: rows, inner axes, batchDims, short slices, dtypes
   assert(threw, "an out-of-range index throws");
   tf.dispose([b, gb, x]);
 });
+
+Deno.test("add of a bias vector (SIMD path) and other adds match cpu, values and gradients", async () => {
+  const cases: [number[], number[]][] = [
+    [[32, 26, 26, 32], [32]], // the conv bias
+    [[32, 100], [100]],
+    [[8], [3, 5, 8]], // bias first
+    [[5, 12], [1, 12]],
+    [[2, 3, 8], [1, 1, 8]],
+    [[5, 6], [6]], // 6 channels: stock
+    [[4, 8], [4, 8]], // same shape: stock
+    [[4, 1], [1, 8]], // general broadcast: stock
+    [[1, 8], [8]], // one row
+  ];
+  let seed = 1100;
+  for (const [sa, sb] of cases) {
+    await compare(`add ${sa} + ${sb}`, [input(sa, seed++), input(sb, seed++)], (x, y) => tf.add(x, y));
+  }
+  assert(await tf.setBackend("wasm"));
+  const i = tf.add(tf.tensor2d([1, 2, 3, 4], [1, 4], "int32"), tf.tensor1d([1, 1, 1, 1], "int32"));
+  assertEquals([i.dtype, Array.from(i.dataSync())], ["int32", [2, 3, 4, 5]]);
+  i.dispose();
+});

@@ -16,6 +16,7 @@ import { conv2dBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
 import { gatherConfig } from "./gather.ts";
 import { castConfig, identityConfig } from "./identity.ts";
+import { addConfig } from "./add_bias.ts";
 import { installFusedAdam } from "./fused_adam.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { sumConfig } from "./sum.ts";
@@ -33,6 +34,7 @@ export const WASM_OVERRIDES: readonly KernelConfig[] = [
   gatherConfig,
   identityConfig,
   castConfig,
+  addConfig,
 ];
 
 /**

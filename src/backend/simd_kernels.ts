@@ -40,6 +40,7 @@ export interface SimdKernels {
     outH: number,
     outW: number,
   ): void;
+  addBias(x: number, bias: number, out: number, rows: number, ch: number): void;
 }
 
 let module: WebAssembly.Module | null = null;

@@ -154,4 +154,26 @@
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br $bLoop)))
   )
+
+  ;; out[r, j] = x[r, j] + bias[j] for `rows` rows of `ch` floats (ch a multiple of 4).
+  (func (export "addBias")
+    (param $x i32) (param $bias i32) (param $out i32) (param $rows i32) (param $ch i32)
+    (local $r i32) (local $o i32) (local $chBytes i32)
+    (local.set $chBytes (i32.shl (local.get $ch) (i32.const 2)))
+    (block $rDone (loop $rLoop
+      (br_if $rDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $o (i32.const 0))
+      (block $oDone (loop $oLoop
+        (br_if $oDone (i32.ge_u (local.get $o) (local.get $chBytes)))
+        (v128.store (i32.add (local.get $out) (local.get $o))
+          (f32x4.add
+            (v128.load (i32.add (local.get $x) (local.get $o)))
+            (v128.load (i32.add (local.get $bias) (local.get $o)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $oLoop)))
+      (local.set $x (i32.add (local.get $x) (local.get $chBytes)))
+      (local.set $out (i32.add (local.get $out) (local.get $chBytes)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rLoop)))
+  )
 )
