@@ -17,6 +17,7 @@ import { setIm2colLimit } from "../src/backend/conv2d_backprop_filter.ts";
 import { adamStepInto, setFusedAdam } from "../src/backend/fused_adam.ts";
 import { simdKernels } from "../src/backend/simd_kernels.ts";
 import { setMaxPoolGradSimd } from "../src/backend/max_pool_grad.ts";
+import { setSumSimd } from "../src/backend/sum.ts";
 import { createReportCnn, createReportMlp } from "../src/models/presets.ts";
 
 const RTOL = 1e-4;
@@ -279,10 +280,23 @@ Deno.test("sum over leading axes matches cpu (and other reductions still work)",
     { shape: [4, 5, 6], axis: [0, 2], keepDims: false }, // interleaved: stock
     { shape: [4, 5, 6], axis: [0, 1, 2], keepDims: false }, // all: stock
     { shape: [7], axis: 0, keepDims: false },
+    { shape: [70001, 8], axis: 0, keepDims: false }, // many rows, not a multiple of the 64-row blocks
+    { shape: [3, 2, 12], axis: [0, 1], keepDims: true },
   ];
-  let seed = 400;
-  for (const c of cases) {
-    await compare(`sum ${JSON.stringify(c)}`, [input(c.shape, seed++)], (x) => tf.sum(x, c.axis, c.keepDims));
+  for (const simd of [true, false]) {
+    const old = setSumSimd(simd);
+    try {
+      let seed = 400;
+      for (const c of cases) {
+        await compare(
+          `sum ${JSON.stringify(c)} simd=${simd}`,
+          [input(c.shape, seed++)],
+          (x) => tf.sum(x, c.axis, c.keepDims),
+        );
+      }
+    } finally {
+      setSumSimd(old);
+    }
   }
   assert(await tf.setBackend("wasm"));
   const ints = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], "int32");

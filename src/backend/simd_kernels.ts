@@ -41,6 +41,7 @@ export interface SimdKernels {
     outW: number,
   ): void;
   addBias(x: number, bias: number, out: number, rows: number, ch: number): void;
+  sumRows(x: number, out: number, scratch: number, rows: number, width: number): void;
 }
 
 let module: WebAssembly.Module | null = null;

@@ -176,4 +176,49 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rLoop)))
   )
+
+  ;; Column sums of a rows×width matrix (width a multiple of 4) into `out`:
+  ;; float32 partial sums over blocks of 64 rows, added into float64 totals
+  ;; (`scratch`, 8·width bytes), so the result is as accurate as a double sum.
+  (func (export "sumRows")
+    (param $x i32) (param $out i32) (param $scratch i32) (param $rows i32) (param $width i32)
+    (local $rowBytes i32) (local $r i32) (local $end i32) (local $o i32) (local $p i32) (local $q i32)
+    (local $acc v128) (local $j i32)
+    (local.set $rowBytes (i32.shl (local.get $width) (i32.const 2)))
+    (memory.fill (local.get $scratch) (i32.const 0) (i32.shl (local.get $width) (i32.const 3)))
+    (block $rDone (loop $rLoop
+      (br_if $rDone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $end (i32.add (local.get $r) (i32.const 64)))
+      (if (i32.gt_u (local.get $end) (local.get $rows)) (then (local.set $end (local.get $rows))))
+      (local.set $o (i32.const 0))
+      (block $oDone (loop $oLoop
+        (br_if $oDone (i32.ge_u (local.get $o) (local.get $rowBytes)))
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (i32.add (local.get $x) (i32.mul (local.get $r) (local.get $rowBytes))) (local.get $o)))
+        (local.set $q (local.get $r))
+        (block $qDone (loop $qLoop
+          (br_if $qDone (i32.ge_u (local.get $q) (local.get $end)))
+          (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $p))))
+          (local.set $p (i32.add (local.get $p) (local.get $rowBytes)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $qLoop)))
+        ;; scratch holds float64 totals: byte offset 2·o
+        (local.set $p (i32.add (local.get $scratch) (i32.shl (local.get $o) (i32.const 1))))
+        (v128.store (local.get $p)
+          (f64x2.add (v128.load (local.get $p)) (f64x2.promote_low_f32x4 (local.get $acc))))
+        (v128.store (i32.add (local.get $p) (i32.const 16))
+          (f64x2.add (v128.load (i32.add (local.get $p) (i32.const 16)))
+            (f64x2.promote_low_f32x4
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $acc) (local.get $acc)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $oLoop)))
+      (local.set $r (local.get $end))
+      (br $rLoop)))
+    (block $jDone (loop $jLoop
+      (br_if $jDone (i32.ge_u (local.get $j) (local.get $width)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2)))
+        (f32.demote_f64 (f64.load (i32.add (local.get $scratch) (i32.shl (local.get $j) (i32.const 3))))))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $jLoop)))
+  )
 )

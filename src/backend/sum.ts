@@ -4,8 +4,11 @@
  * Why it exists: the gradient of every bias is a sum over all axes but the
  * last (`[32,26,26,32]` → `[32]` for the CNN's convolution). The stock wasm
  * kernel reduces only innermost axes, so it first transposes the whole input
- * and then sums: 1.6 ms per CNN step at batch 32. Summing rows directly over
- * the backend's heap, with float64 accumulators, takes about 0.5 ms.
+ * and then sums: 1.42 ms for the CNN's `[32,26,26,32]` at batch 32. Summing
+ * rows in JavaScript over the backend's heap (float64 accumulators) takes
+ * 0.60 ms; for widths that are a multiple of 4, a hand-written SIMD kernel
+ * (`sumRows` in `simd_kernels.wat`: float32 partial sums over 64-row blocks,
+ * float64 totals) 0.12 ms.
  *
  * Any other reduction (innermost or interleaved axes, integer data) goes to
  * the stock kernel.
@@ -15,6 +18,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { backend_util, util } from "@tensorflow/tfjs-core";
 import { type AnyBackend, asWasm, callStock, heapF32, sizeOf } from "./wasm_util.ts";
+import { simdKernels } from "./simd_kernels.ts";
 
 interface SumArgs {
   inputs: { x: TensorInfo };
@@ -31,6 +35,15 @@ export function sumRowsInto(x: Float32Array, rows: number, width: number, out: F
   out.set(acc);
 }
 
+let simdEnabled = true;
+
+/** Turns the SIMD path (widths that are a multiple of 4) on or off; returns the old setting. */
+export function setSumSimd(on: boolean): boolean {
+  const old = simdEnabled;
+  simdEnabled = on;
+  return old;
+}
+
 /** `Sum` on wasm: see the module comment. */
 export function sumWasm({ inputs, backend, attrs }: SumArgs): TensorInfo {
   const { x } = inputs;
@@ -43,8 +56,17 @@ export function sumWasm({ inputs, backend, attrs }: SumArgs): TensorInfo {
   const rows = sizeOf(x.shape.slice(0, axes.length));
   const outShape = x.shape.slice(axes.length);
   const width = sizeOf(outShape);
-  const out = asWasm(backend).makeOutput(outShape, "float32");
-  sumRowsInto(heapF32(backend, x), rows, width, heapF32(backend, out));
+  const wasm = asWasm(backend);
+  const out = wasm.makeOutput(outShape, "float32");
+  const simd = simdEnabled && width % 4 === 0 ? simdKernels(backend) : null;
+  if (simd != null) {
+    const scratch = wasm.makeOutput([2 * width], "float32"); // room for `width` float64 totals
+    const at = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+    simd.sumRows(at(x), at(out), at(scratch), rows, width);
+    wasm.disposeData(scratch.dataId);
+  } else {
+    sumRowsInto(heapF32(backend, x), rows, width, heapF32(backend, out));
+  }
   if (attrs.keepDims) out.shape = backend_util.expandShapeToKeepDim(outShape, axes);
   return out;
 }
