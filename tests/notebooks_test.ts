@@ -19,7 +19,10 @@ import {
 } from "../src/notebook.ts";
 import type { Evaluation } from "../src/evaluate.ts";
 
-/** The figures each notebook must show: SVG charts and PNG digit images. */
+/**
+ * The figures each notebook must show: SVG charts and PNG digit images. Other
+ * notebooks in `notebooks/` are executed too and checked for errors only.
+ */
 const EXPECTED_FIGURES: Record<string, { svg: string[]; png: string[] }> = {
   "01-data-exploration": {
     svg: ["images per digit", "pixel-intensity histogram"],
@@ -65,7 +68,10 @@ Deno.test({
   sanitizeOps: false,
   async fn(t) {
     const notebooks = await listNotebooks();
-    assertEquals(notebooks.map((n) => basename(n, ".ipynb")), Object.keys(EXPECTED_FIGURES));
+    const names = notebooks.map((n) => basename(n, ".ipynb"));
+    for (const name of Object.keys(EXPECTED_FIGURES)) {
+      assert(names.includes(name), `notebooks/${name}.ipynb is missing`);
+    }
     const outDir = await Deno.makeTempDir({ prefix: "notebooks-out-" });
     const cacheDir = await Deno.makeTempDir({ prefix: "notebooks-cache-" });
     const executorDir = await writeExecutorModule();
@@ -90,6 +96,7 @@ Deno.test({
           const svg = outputs.filter((o) => o.data?.["image/svg+xml"]).length;
           const png = outputs.filter((o) => o.data?.["image/png"]).length;
           const expected = EXPECTED_FIGURES[name];
+          if (!expected) return; // a notebook without a figure list here: no errors is all we check
           assertEquals(
             { svg, png },
             { svg: expected.svg.length, png: expected.png.length },

@@ -300,12 +300,12 @@ export function confusionMatrixChart(matrix: number[][], options: { title?: stri
   const digits = matrix.map((_, i) => i);
   return renderPlot({
     width: SQUARE_SIZE + 40,
-    height: SQUARE_SIZE,
+    height: SQUARE_SIZE + 20,
     marginLeft: 60,
-    marginTop: 40,
+    marginTop: 50,
     padding: 0.04,
-    x: { label: "predicted digit", axis: "top", domain: digits },
-    y: { label: "true digit", domain: digits },
+    x: { label: "predicted digit", axis: "top", domain: digits, labelAnchor: "center" },
+    y: { label: "true digit", domain: digits, labelAnchor: "center", labelOffset: 42 },
     color: { scheme: HEATMAP_SCHEME, type: "sqrt", domain: [0, max] },
     marks: [
       Plot.cell(cells, { x: "predicted", y: "true", fill: "count", inset: 0.5 }),

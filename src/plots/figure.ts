@@ -26,7 +26,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 /** What Plot's grid lines look like (black at 10% opacity on white). */
 const GRID_COLOR = "#e6e6e6";
 /** Height of one header line (title or legend) above a figure, in pixels. */
-const HEADER_LINE = 26;
+const HEADER_LINE = 30;
 
 /** One entry of a legend: a coloured square and its label. */
 export interface LegendEntry {
