@@ -70,11 +70,13 @@ Deno.test("bench report formats training, torch ratio and inference rows", () =>
     torch: { ran: false, note: "torch comparison skipped: --no-torch", results: [] },
     inference: [{ model: "cnn", preprocess: "simple", runs: 200, medianMs: 1.5, p95Ms: 2.5 }],
     peakRssMiB: 300,
+    loadAverage: { start: 0.2, end: 2.5 },
   };
   const text = formatReport(report);
   assert(text.includes("2.00x"), text);
   assert(text.includes("torch comparison skipped"), text);
   assert(/cnn\s+1\.500\s+2\.500/.test(text), text);
+  assert(text.includes("other processes competed"), text);
 });
 
 Deno.test("synthetic drawing and simple resize give ink in the middle, paper at the corners", () => {

@@ -14,7 +14,7 @@
  */
 import { backendName } from "../tf.ts";
 import { defaultMnistDir, loadMnist, PIXELS_PER_IMAGE } from "../data/mnist.ts";
-import { type MachineInfo, machineInfo, peakRssMiB } from "./bench/machine.ts";
+import { loadAverage, type MachineInfo, machineInfo, peakRssMiB } from "./bench/machine.ts";
 import { type BenchModel, benchTraining, type TrainingResult } from "./bench/training.ts";
 import { benchInference, type InferenceResult } from "./bench/inference.ts";
 import { runTorchReference, type TorchResult, torchUnavailable } from "./bench/torch.ts";
@@ -124,6 +124,8 @@ export interface BenchReport {
   torch: { ran: boolean; note: string | null; results: TorchResult[] };
   inference: InferenceResult[];
   peakRssMiB: number;
+  /** 1-minute load average at the start and the end: above ~1 other processes competed for the cores. */
+  loadAverage: { start: number | null; end: number | null };
 }
 
 function log(json: boolean, line: string) {
@@ -134,6 +136,7 @@ function log(json: boolean, line: string) {
 /** Runs the benchmark. Progress goes to stdout (stderr with --json). */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const machine = machineInfo();
+  const loadStart = loadAverage();
   log(options.json, `${machine.backend}; ${machine.cores} cores, ${machine.cpu}`);
   const data = await loadMnist();
   const n = options.samples;
@@ -195,6 +198,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     torch: { ran: torchNote == null, note: torchNote, results: torchResults },
     inference,
     peakRssMiB: peakRssMiB(),
+    loadAverage: { start: loadStart, end: loadAverage() },
   };
 }
 
@@ -249,6 +253,14 @@ export function formatReport(report: BenchReport): string {
     );
   }
   lines.push("", `Peak RSS of the whole run: ${report.peakRssMiB.toFixed(0)} MiB`);
+  const { start, end } = report.loadAverage;
+  if (start != null && end != null) {
+    const busy = Math.max(start, end) > 1.5;
+    lines.push(
+      `Load average (1 min) at start/end: ${start.toFixed(2)} / ${end.toFixed(2)}` +
+        (busy ? " — other processes competed for the cores; figures (PyTorch's most) are low" : ""),
+    );
+  }
   return lines.join("\n");
 }
 

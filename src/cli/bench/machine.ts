@@ -51,3 +51,10 @@ export function peakRssMiB(): number {
   const kb = status?.match(/^VmHWM:\s*(\d+)\s*kB$/m)?.[1];
   return kb != null ? Number(kb) / 1024 : rssMiB();
 }
+
+/** The 1-minute load average (runnable processes), or null where /proc/loadavg is absent. */
+export function loadAverage(): number | null {
+  const text = readText("/proc/loadavg");
+  const value = text == null ? NaN : Number(text.split(" ")[0]);
+  return Number.isFinite(value) ? value : null;
+}
