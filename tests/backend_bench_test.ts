@@ -22,7 +22,7 @@ Deno.test("bench options: defaults and every flag", () => {
     "--repeat",
     "3",
     "--torch-threads",
-    "1",
+    "2,1",
   ]);
   assertEquals([o.samples, o.batches, o.json, o.torch, o.models, o.repeat, o.torchThreads], [
     2000,
@@ -31,7 +31,7 @@ Deno.test("bench options: defaults and every flag", () => {
     false,
     ["cnn"],
     3,
-    1,
+    [2, 1],
   ]);
   assertThrows(() => parseBenchArgs(["--samples", "0"]), Error, "--samples");
   assertThrows(() => parseBenchArgs(["--batch", "32,x"]), Error, "--batch");
@@ -64,7 +64,8 @@ Deno.test("bench report formats training, torch ratio and inference rows", () =>
       peakRssMiB: 300,
       runs: [2000],
       torchSamplesPerSecond: 1000,
-      torchRuns: [1000],
+      torchThreads: 1,
+      torchRuns: [{ threads: 1, samplesPerSecond: 1000 }],
       ratio: 2,
     }],
     torch: { ran: false, note: "torch comparison skipped: --no-torch", results: [] },
