@@ -22,8 +22,12 @@
  * Batched or broadcast products (batch > 1) and non-float32 data go to the
  * stock kernel unchanged.
  *
- * Measured (CNN of the report, one training step, batch 32): the three
- * dense-layer products went from 36 ms to about 4 ms.
+ * Measured (batch 32, weights new each call as in training): the CNN's three
+ * dense-layer products went from 35 ms per step to about 5 ms (forward
+ * `[32,5408]·[5408,100]` 5.4 → 2.2 ms, `xᵀ·dy` 17.5 → 1.4 ms, `dy·Wᵀ`
+ * 15.0 → 1.4 ms); the MLP's forward `[32,784]·[784,128]` 0.94 → 0.39 ms and
+ * its `xᵀ·dy` 4.0 → 0.26 ms. Inference with unchanged weights keeps the plain
+ * product, whose packed weights XNNPACK caches.
  *
  * @module
  */
