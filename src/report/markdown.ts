@@ -131,7 +131,12 @@ export function renderReportMarkdown(input: ReportInput): string {
   );
   lines.push(`**${epochsText(early)}**\n\n` + table(`comparison-${early}-epochs`));
   lines.push(`**${epochsText(late)}**\n\n` + table(`comparison-${late}-epochs`));
-  lines.push(figure("comparison-accuracy"), figure("comparison-loss"), figure("comparison-gap"));
+  lines.push(
+    figure("comparison-accuracy"),
+    figure("comparison-loss"),
+    figure("comparison-gap"),
+    figure("held-out-curves"),
+  );
   const cnnAhead = cnnL.testAccuracy - mlpL.testAccuracy;
   lines.push(
     `What we see: the CNN is ahead on test accuracy by ${(cnnAhead * 100).toFixed(2)} points after ${
@@ -153,9 +158,10 @@ export function renderReportMarkdown(input: ReportInput): string {
   lines.push(figure("per-class-accuracy"));
   lines.push(`How the two models' answers on the test images relate (after ${epochsText(late)}):\n`);
   lines.push(table("agreement"));
-  lines.push(figure("disagreements"));
+  lines.push(figure("mlp-mistakes"), figure("cnn-mistakes"), figure("disagreements"));
   lines.push(`Parameters per layer:\n`);
   lines.push(table("parameters"));
+  lines.push(figure("parameter-counts"));
   lines.push(
     `The CNN has ${
       (r.cnnLate.result.model.countParams() / r.mlpLate.result.model.countParams()).toFixed(1)

@@ -14,7 +14,7 @@ import { type TrainConfig, trainPreset, type TrainResult } from "../train.ts";
 import { terminalProgress } from "../progress.ts";
 import { confusionMatrix, evaluateModel, type Evaluation, perClassAccuracy } from "../evaluate.ts";
 import { comparisonMarkdown, comparisonTable, type ModelMetrics } from "./comparison.ts";
-import { saveTable } from "./tables.ts";
+import { type CellFormat, defaultCellFormat, saveTable } from "./tables.ts";
 import { Pipeline } from "./pipeline.ts";
 import { repoRoot, writeFileAtomic, writeJsonAtomic } from "../fsutil.ts";
 import { machineInfo, versionInfo } from "./environment.ts";
@@ -212,8 +212,8 @@ export interface WrittenTables {
 async function writeTables(r: ReproduceResults, dir: string): Promise<WrittenTables> {
   const markdown: Record<string, string> = {};
   const paths: string[] = [];
-  const add = async (name: string, frame: pl.DataFrame, md?: string) => {
-    const written = await saveTable(frame, dir, name);
+  const add = async (name: string, frame: pl.DataFrame, md?: string, format?: CellFormat) => {
+    const written = await saveTable(frame, dir, name, format);
     if (md !== undefined) await writeFileAtomic(written[1], md);
     markdown[name] = md ?? await Deno.readTextFile(written[1]);
     paths.push(...written);
@@ -231,7 +231,7 @@ async function writeTables(r: ReproduceResults, dir: string): Promise<WrittenTab
       cnn: metricsOf(cnn),
     });
     const labelled = r.plan.quick ? frame.withColumns(pl.lit(epochs).alias("epochs")) : frame;
-    await add(`comparison-${epochs}-epochs`, labelled, comparisonMarkdown(labelled));
+    await add(`comparison-${epochs}-epochs`, labelled, comparisonMarkdown(labelled.drop("epochs")));
   }
 
   for (const [name, run] of [["mlp", r.mlpLate], ["cnn", r.cnnLate]] as const) {
@@ -266,6 +266,13 @@ async function writeTables(r: ReproduceResults, dir: string): Promise<WrittenTab
   await add(
     "per-class-accuracy",
     pl.DataFrame({ digit: pl.Series("digit", [...Array(NUM_CLASSES).keys()], pl.Int32), ...perClass }),
+    undefined,
+    (
+      value,
+      column,
+    ) => (column === "digit" || typeof value !== "number"
+      ? defaultCellFormat(value, column)
+      : `${(value * 100).toFixed(2)}%`),
   );
 
   for (const [name, run] of [["mlp", r.mlpLate], ["cnn", r.cnnLate]] as const) {
