@@ -8,7 +8,8 @@
  * digit (preprocess + forward, median and p95 over 200 runs), tensors left
  * behind by an epoch (must be 0), and the process's peak RSS.
  *
- * usage: deno task bench [--samples 6000] [--batch 32,128] [--json] [--no-torch]
+ * usage: deno task bench [--samples 6000] [--batch 32,128] [--models mlp,cnn] [--repeat 1]
+ *                        [--torch-threads 2,1] [--json] [--no-torch]
  *
  * @module
  */
@@ -170,11 +171,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         if (row == null) {
           row = { ...result, runs: [], torchSamplesPerSecond: null, torchThreads: null, torchRuns: [], ratio: null };
           batchRows.push(row);
-        } else if (result.samplesPerSecond > row.samplesPerSecond) {
-          Object.assign(row, result);
+        } else {
+          const growth = Math.max(row.tensorGrowth, result.tensorGrowth); // any run that leaks shows
+          if (result.samplesPerSecond > row.samplesPerSecond) Object.assign(row, result);
+          row.tensorGrowth = growth;
         }
         row.runs.push(result.samplesPerSecond);
-        row.tensorGrowth = Math.max(row.tensorGrowth, result.tensorGrowth);
       }
       if (torchNote == null) {
         for (const threads of options.torchThreads) {
