@@ -141,3 +141,43 @@ export function overfittingGap(trainAccuracy: number, testAccuracy: number): Ove
     : `gap of ${points} points is within 5: it generalises well`;
   return { trainAccuracy, testAccuracy, gap, overfitting, verdict };
 }
+
+/** Indices of the images a model got wrong. */
+export function mistakeIndices(labels: ArrayLike<number>, predictions: ArrayLike<number>): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < labels.length; i++) if (labels[i] !== predictions[i]) out.push(i);
+  return out;
+}
+
+/** Indices of the images on which two models predict different digits. */
+export function disagreementIndices(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  if (a.length !== b.length) throw new Error(`cannot compare ${a.length} predictions with ${b.length}`);
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) out.push(i);
+  return out;
+}
+
+/** How two models' answers relate on each image: both right, only one right, or both wrong (agreeing or not). */
+export function agreementCounts(
+  labels: ArrayLike<number>,
+  mlp: ArrayLike<number>,
+  cnn: ArrayLike<number>,
+): Record<string, number> {
+  const out = {
+    "both right": 0,
+    "only MLP right": 0,
+    "only CNN right": 0,
+    "both wrong, same answer": 0,
+    "both wrong, different answers": 0,
+  };
+  for (let i = 0; i < labels.length; i++) {
+    const m = mlp[i] === labels[i];
+    const c = cnn[i] === labels[i];
+    if (m && c) out["both right"]++;
+    else if (m) out["only MLP right"]++;
+    else if (c) out["only CNN right"]++;
+    else if (mlp[i] === cnn[i]) out["both wrong, same answer"]++;
+    else out["both wrong, different answers"]++;
+  }
+  return out;
+}

@@ -18,7 +18,8 @@ import { sliceSplit } from "./data/splits.ts";
 import { experimentPlan, isQuickMode, QUICK } from "./experiments.ts";
 import { type TrainConfig, trainPreset, type TrainResult } from "./train.ts";
 import { formatEpochLine, type ProgressReporter, terminalProgress } from "./progress.ts";
-import { type Evaluation, overfittingGap } from "./evaluate.ts";
+import { agreementCounts, type Evaluation, overfittingGap } from "./evaluate.ts";
+export { disagreementIndices, mistakeIndices } from "./evaluate.ts";
 import { comparisonTable, formatComparisonCell, type ModelMetrics, REPORT_PUBLISHED } from "./report/comparison.ts";
 import { escapeXml, JUPYTER_DISPLAY, type MimeBundle } from "./plots/figure.ts";
 
@@ -318,36 +319,13 @@ export function evaluationFrame(train: Evaluation, test: Evaluation): pl.DataFra
   });
 }
 
-/** Indices of the images a model got wrong. */
-export function mistakeIndices(labels: ArrayLike<number>, predictions: ArrayLike<number>): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < labels.length; i++) if (labels[i] !== predictions[i]) out.push(i);
-  return out;
-}
-
-/** Indices of the images on which two models predict different digits. */
-export function disagreementIndices(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
-  if (a.length !== b.length) throw new Error(`cannot compare ${a.length} predictions with ${b.length}`);
-  const out: number[] = [];
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) out.push(i);
-  return out;
-}
-
-/** How the two models' answers relate on every image: both right, only one right, both wrong. */
+/** How the two models' answers relate on every image (see `agreementCounts`), as a table. */
 export function agreementFrame(
   labels: ArrayLike<number>,
   mlp: ArrayLike<number>,
   cnn: ArrayLike<number>,
 ): pl.DataFrame {
-  const counts = { "both right": 0, "only MLP right": 0, "only CNN right": 0, "both wrong": 0 };
-  for (let i = 0; i < labels.length; i++) {
-    const m = mlp[i] === labels[i];
-    const c = cnn[i] === labels[i];
-    if (m && c) counts["both right"]++;
-    else if (m) counts["only MLP right"]++;
-    else if (c) counts["only CNN right"]++;
-    else counts["both wrong"]++;
-  }
+  const counts = agreementCounts(labels, mlp, cnn);
   return pl.DataFrame({ outcome: Object.keys(counts), images: Object.values(counts) });
 }
 

@@ -8,10 +8,17 @@
 import type pl from "nodejs-polars";
 import { join } from "node:path";
 import type { tf } from "../tf.ts";
-import { classCounts, imageAt, type MnistSplit } from "../data/mnist.ts";
-import { confusionMatrix, type Evaluation, perClassAccuracy } from "../evaluate.ts";
+import { classCounts, imageAt, type MnistSplit, NUM_CLASSES } from "../data/mnist.ts";
+import {
+  confusionMatrix,
+  disagreementIndices,
+  type Evaluation,
+  mistakeIndices,
+  perClassAccuracy,
+} from "../evaluate.ts";
 import { convFilters, featureMaps } from "../models/summary.ts";
 import {
+  barChart,
   classCountChart,
   compareCurves,
   confusionMatrixChart,
@@ -81,6 +88,16 @@ export function testPredictionsFigure(model: ModelName, test: MnistSplit, evalua
   const words = count === 5 ? "five" : "ten";
   return predictionGrid(test, [...Array(count).keys()], evaluation, {
     title: `${model} predictions for the first ${words} test digits`,
+  });
+}
+
+/** The probability a model gives each digit for one test image, as bars. */
+export function probabilitiesFigure(model: ModelName, evaluation: Evaluation, index: number): Displayable {
+  const probabilities = Array.from(evaluation.probabilities.subarray(index * NUM_CLASSES, (index + 1) * NUM_CLASSES));
+  return barChart(probabilities.map((p, digit) => ({ category: digit, value: Number(p.toFixed(4)) })), {
+    title: `${model} probabilities for test image #${index}`,
+    xLabel: "digit",
+    yLabel: "↑ probability",
   });
 }
 
@@ -196,21 +213,6 @@ export function perClassFigure(
       labels: false,
     },
   );
-}
-
-/** Indices of the images a model got wrong. */
-export function mistakeIndices(labels: ArrayLike<number>, predictions: ArrayLike<number>): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < labels.length; i++) if (labels[i] !== predictions[i]) out.push(i);
-  return out;
-}
-
-/** Indices of the images on which two models predict different digits. */
-export function disagreementIndices(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
-  if (a.length !== b.length) throw new Error(`cannot compare ${a.length} predictions with ${b.length}`);
-  const out: number[] = [];
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) out.push(i);
-  return out;
 }
 
 /** The first ten test digits a model gets wrong. */

@@ -89,7 +89,7 @@ export function renderReportMarkdown(input: ReportInput): string {
       `correctly (report: ${pct(published[5].mlp.trainAccuracy)} and ${pct(published[5].mlp.testAccuracy)}). ` +
       `Its ${overfittingGap(mlpE.trainAccuracy, mlpE.testAccuracy).verdict}.\n`,
   );
-  lines.push(figure("mlp-test-predictions"));
+  lines.push(figure("mlp-test-predictions"), figure("mlp-probabilities"));
 
   lines.push(`## 3. Preprocessing drawn digits (report section 3)\n`);
   lines.push(

@@ -12,7 +12,7 @@ import { sliceSplit } from "../data/splits.ts";
 import { type ExperimentPlan } from "../experiments.ts";
 import { type TrainConfig, trainPreset, type TrainResult } from "../train.ts";
 import { terminalProgress } from "../progress.ts";
-import { confusionMatrix, evaluateModel, type Evaluation, perClassAccuracy } from "../evaluate.ts";
+import { agreementCounts, confusionMatrix, evaluateModel, type Evaluation, perClassAccuracy } from "../evaluate.ts";
 import { comparisonMarkdown, comparisonTable, type ModelMetrics } from "./comparison.ts";
 import { type CellFormat, defaultCellFormat, saveTable } from "./tables.ts";
 import { Pipeline } from "./pipeline.ts";
@@ -315,27 +315,6 @@ async function writeTables(r: ReproduceResults, dir: string): Promise<WrittenTab
     }),
   );
   return { markdown, paths };
-}
-
-/** How often the two models are both right, both wrong, or only one is right. */
-export function agreementCounts(labels: Uint8Array, mlp: Uint8Array, cnn: Uint8Array): Record<string, number> {
-  const out = {
-    "both right": 0,
-    "only MLP right": 0,
-    "only CNN right": 0,
-    "both wrong, same answer": 0,
-    "both wrong, different answers": 0,
-  };
-  for (let i = 0; i < labels.length; i++) {
-    const m = mlp[i] === labels[i];
-    const c = cnn[i] === labels[i];
-    if (m && c) out["both right"]++;
-    else if (m) out["only MLP right"]++;
-    else if (c) out["only CNN right"]++;
-    else if (mlp[i] === cnn[i]) out["both wrong, same answer"]++;
-    else out["both wrong, different answers"]++;
-  }
-  return out;
 }
 
 async function exportNotebooks(
