@@ -64,13 +64,14 @@ export function metricsOf(run: EvaluatedRun): ModelMetrics {
 }
 
 const MANIFEST = "manifest.json";
+/** The manifest's last "step": the whole run's duration. */
+const TOTAL_STEP = "total";
 
 async function previousDurations(outDir: string): Promise<Record<string, number>> {
   try {
     const manifest = JSON.parse(await Deno.readTextFile(join(outDir, MANIFEST)));
-    return Object.fromEntries(
-      (manifest.steps ?? []).map((s: { name: string; seconds: number }) => [s.name, s.seconds]),
-    );
+    const steps = (manifest.steps ?? []) as { name: string; seconds: number }[];
+    return Object.fromEntries(steps.filter((s) => s.name !== TOTAL_STEP).map((s) => [s.name, s.seconds]));
   } catch {
     return {};
   }
@@ -189,7 +190,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<string> {
       metrics: Object.fromEntries(
         (["mlpEarly", "mlpLate", "cnnEarly", "cnnLate"] as const).map((k) => [k, metricsOf(results[k])]),
       ),
-      steps: [...pipeline.steps, { name: "total", seconds: Math.round(pipeline.elapsed() * 10) / 10 }],
+      steps: [...pipeline.steps, { name: TOTAL_STEP, seconds: Math.round(pipeline.elapsed() * 10) / 10 }],
       outputs: await pipeline.hashes(outDir),
     };
     await writeJsonAtomic(join(outDir, MANIFEST), manifest);
