@@ -177,6 +177,30 @@ Deno.test("matMul: the same weights used twice (cached packing) and after a chan
   tf.dispose([y, xt, w]);
 });
 
+Deno.test("fused matMul: a reused dense weight (inference) switches to the cached plain product and stays right", async () => {
+  // the report CNN's Dense(100) on one image: first call swapped (no packing), later calls plain (packed once)
+  const x = input([1, 5408], 11), w1 = input([5408, 100], 12), w2 = input([5408, 100], 13), b = input([100], 14);
+  const dense = (a: tf.Tensor, w: tf.Tensor, bias: tf.Tensor) =>
+    tf.fused.matMul({ a: a as tf.Tensor2D, b: w as tf.Tensor2D, bias, activation: "relu" });
+  const expected1 = await run("cpu", [x, w1, b], dense, false);
+  const expected2 = await run("cpu", [x, w2, b], dense, false);
+  assert(await tf.setBackend("wasm"));
+  const xt = tf.tensor(x.values, x.shape), bt = tf.tensor(b.values, b.shape);
+  const w = tf.variable(tf.tensor(w1.values, w1.shape));
+  for (let i = 0; i < 4; i++) {
+    const y = dense(xt, w, bt);
+    assertClose(Float32Array.from(y.dataSync()), expected1[0], `call ${i}`);
+    y.dispose();
+  }
+  w.assign(tf.tensor(w2.values, w2.shape)); // a training step: new weights, new tensor
+  for (let i = 0; i < 2; i++) {
+    const y = dense(xt, w, bt);
+    assertClose(Float32Array.from(y.dataSync()), expected2[0], `after assign, call ${i}`);
+    y.dispose();
+  }
+  tf.dispose([xt, bt, w]);
+});
+
 Deno.test("fused matMul: bias and activations match cpu, values and gradients", async () => {
   const cases: { m: number; k: number; n: number; tA: boolean; tB: boolean; bias: number[] | null; act: string }[] = [
     { m: 32, k: 5408, n: 100, tA: false, tB: false, bias: [100], act: "relu" },
