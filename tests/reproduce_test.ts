@@ -67,7 +67,7 @@ Deno.test("reproduce --quick writes every promised output, and a retrained run g
     }
     const svgs = [...listed].filter((p) => p.startsWith("figures/") && p.endsWith(".svg"));
     const pngs = [...listed].filter((p) => p.startsWith("figures/") && p.endsWith(".png"));
-    assert(svgs.length + pngs.length >= 10, `only ${svgs.length} SVG and ${pngs.length} PNG figures`);
+    assert(pngs.length >= 23 && svgs.length >= 13, `only ${svgs.length} SVG and ${pngs.length} PNG figures`);
     for (const svg of svgs) assert(listed.has(svg.replace(/\.svg$/, ".png")), `${svg} has no PNG twin`);
 
     const report = await Deno.readTextFile(join(out, "REPORT.md"));

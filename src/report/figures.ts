@@ -271,6 +271,11 @@ export async function writeReportFigures(r: ReproduceResults, dir: string): Prom
       () => testPredictionsFigure("MLP", test, r.mlpEarly.test),
     ],
     [
+      "mlp-probabilities",
+      "MLP probabilities for the first test image",
+      () => probabilitiesFigure("MLP", r.mlpEarly.test, 0),
+    ],
+    [
       "cnn-learning-curves",
       `CNN learning curves (${r.plan.lateEpochs} epochs)`,
       () => learningCurvesFigure("CNN", r.cnnLate.result.history),
