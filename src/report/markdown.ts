@@ -46,6 +46,8 @@ export function renderReportMarkdown(input: ReportInput): string {
     const image = f.paths.find((p) => p.endsWith(".svg")) ?? f.paths.find((p) => p.endsWith(".png")) ?? f.paths[0];
     return `![${f.title}](${relative(outDir, image)})\n\n*${f.title}*\n\n`;
   };
+  const drawingNotebook = input.notebooks.find((p) => p.endsWith("05-drawing.html"));
+  const drawingLink = drawingNotebook ? ` ([executed copy](${relative(outDir, drawingNotebook)}))` : "";
   const table = (name: string) => (tables[name] ? `${tables[name]}\n` : "");
   const early = r.plan.earlyEpochs;
   const late = r.plan.lateEpochs;
@@ -74,7 +76,13 @@ export function renderReportMarkdown(input: ReportInput): string {
       `The classes are nearly balanced:\n`,
   );
   lines.push(table("class-counts"));
-  lines.push(figure("sample-digits"), figure("mean-digits"), figure("pixel-histogram"), figure("first-image-pixels"));
+  lines.push(
+    figure("class-counts"),
+    figure("sample-digits"),
+    figure("mean-digits"),
+    figure("pixel-histogram"),
+    figure("first-image-pixels"),
+  );
 
   lines.push(`## 2. The MLP (report section 2)\n`);
   lines.push(
@@ -94,7 +102,8 @@ export function renderReportMarkdown(input: ReportInput): string {
   lines.push(`## 3. Preprocessing drawn digits (report section 3)\n`);
   lines.push(
     `The report's user interface turns a drawing into a 28×28 input: v1 inverts and resizes; v2 also crops to the bounding box, adds 20% padding and centres. ` +
-      `\`deno task app\` serves the drawing page, and notebook 05 measures how much each step helps.\n`,
+      `\`deno task app\` serves the drawing page, and notebook 05${drawingLink} measures how much each step helps ` +
+      `on canvas-like drawings made from MNIST test digits.\n`,
   );
 
   lines.push(`## 4. The CNN (report section 4)\n`);
@@ -127,7 +136,8 @@ export function renderReportMarkdown(input: ReportInput): string {
       `${r.trainSplit.count.toLocaleString("en")} training images and test figures on ${
         r.testSplit.count.toLocaleString("en")
       } test images, ` +
-      `as the report's \`evaluate\` calls did. Differences are CNN minus MLP.\n`,
+      `as the report's \`evaluate\` calls did. Differences are CNN minus MLP. Another seed moves test accuracies by about a ` +
+      `tenth of a point (\`src/cli/seed_spread.ts\`), so differences from the report of that size are noise.\n`,
   );
   lines.push(`**${epochsText(early)}**\n\n` + table(`comparison-${early}-epochs`));
   lines.push(`**${epochsText(late)}**\n\n` + table(`comparison-${late}-epochs`));
