@@ -12,6 +12,8 @@
  * @module
  */
 import pl from "nodejs-polars";
+import { relative } from "node:path";
+import { repoRoot } from "./fsutil.ts";
 import type { tf } from "./tf.ts";
 import { loadMnist, type MnistData, type MnistSplit, NUM_CLASSES } from "./data/mnist.ts";
 import { sliceSplit } from "./data/splits.ts";
@@ -122,7 +124,7 @@ export class Note {
     const background = this.tone === "warning" ? "#fff4e0" : "#eef4fa";
     return {
       "text/html":
-        `<div style="padding:6px 10px;border-left:4px solid ${color};background:${background};color:${color}">${
+        `<div style="padding:6px 10px;border-left:4px solid ${color};background:${background};color:${color};white-space:pre-wrap">${
           escapeXml(this.text)
         }</div>`,
       "text/plain": this.text,
@@ -299,12 +301,21 @@ export async function trainExperiment(
 
 /** One sentence on where a trained model came from, for the line after the training cell. */
 export function trainingNote(result: TrainResult): Note {
+  const where = relative(repoRoot(), result.path);
   if (result.fromCache) {
+    const rows = result.history.toRecords() as Record<string, number>[];
+    const metric = (row: Record<string, number>, name: string) =>
+      row[name] === undefined ? "" : ` - ${name}: ${row[name].toFixed(4)}`;
+    const lines = rows.map((row) =>
+      `Epoch ${row.epoch}/${rows.length}` + metric(row, "accuracy") + metric(row, "loss") +
+      metric(row, "val_accuracy") + metric(row, "val_loss")
+    );
     return new Note(
-      `Loaded the trained model from the cache (${result.path}); set MNIST_RETRAIN=1 or retrain = true to train again.`,
+      `Loaded the trained model from the cache (${where}); set MNIST_RETRAIN=1 or retrain = true to train again. ` +
+        `Its training, as recorded when it ran:\n${lines.join("\n")}`,
     );
   }
-  return new Note(`Trained in ${result.seconds.toFixed(1)} s and saved to ${result.path}.`);
+  return new Note(`Trained in ${result.seconds.toFixed(1)} s and saved to ${where}.`);
 }
 
 // ---------------------------------------------------------------- result tables
