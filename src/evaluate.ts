@@ -181,3 +181,24 @@ export function agreementCounts(
   }
   return out;
 }
+
+/** How two models' answers relate on every image (see {@link agreementCounts}), as a table. */
+export function agreementFrame(
+  labels: ArrayLike<number>,
+  mlp: ArrayLike<number>,
+  cnn: ArrayLike<number>,
+): pl.DataFrame {
+  const counts = agreementCounts(labels, mlp, cnn);
+  return pl.DataFrame({
+    outcome: Object.keys(counts),
+    images: pl.Series("images", Object.values(counts), pl.Int32),
+  });
+}
+
+/** Per-digit accuracy of several models: one row per digit, a column per model. */
+export function perClassFrame(accuracies: Record<string, number[]>): pl.DataFrame {
+  return pl.DataFrame({
+    digit: pl.Series("digit", Array.from({ length: NUM_CLASSES }, (_, d) => d), pl.Int32),
+    ...accuracies,
+  });
+}

@@ -20,9 +20,16 @@ import { sliceSplit } from "./data/splits.ts";
 import { experimentPlan, isQuickMode, QUICK } from "./experiments.ts";
 import { type TrainConfig, trainPreset, type TrainResult } from "./train.ts";
 import { formatEpochLine, type ProgressReporter, terminalProgress } from "./progress.ts";
-import { agreementCounts, type Evaluation, overfittingGap } from "./evaluate.ts";
-export { disagreementIndices, mistakeIndices } from "./evaluate.ts";
-import { comparisonTable, formatComparisonCell, type ModelMetrics, REPORT_PUBLISHED } from "./report/comparison.ts";
+import { type Evaluation, overfittingGap } from "./evaluate.ts";
+export { agreementFrame, disagreementIndices, mistakeIndices, perClassFrame } from "./evaluate.ts";
+import {
+  comparisonTable,
+  formatComparisonCell,
+  metricsOf,
+  type ModelMetrics,
+  REPORT_PUBLISHED,
+} from "./report/comparison.ts";
+export { metricsOf } from "./report/comparison.ts";
 import { escapeXml, JUPYTER_DISPLAY, type MimeBundle } from "./plots/figure.ts";
 
 /** Environment variable naming the model cache folder. */
@@ -330,24 +337,6 @@ export function evaluationFrame(train: Evaluation, test: Evaluation): pl.DataFra
   });
 }
 
-/** How the two models' answers relate on every image (see `agreementCounts`), as a table. */
-export function agreementFrame(
-  labels: ArrayLike<number>,
-  mlp: ArrayLike<number>,
-  cnn: ArrayLike<number>,
-): pl.DataFrame {
-  const counts = agreementCounts(labels, mlp, cnn);
-  return pl.DataFrame({ outcome: Object.keys(counts), images: Object.values(counts) });
-}
-
-/** Per-digit accuracy of several models, one row per digit and a column per model. */
-export function perClassFrame(accuracies: Record<string, number[]>): pl.DataFrame {
-  return pl.DataFrame({
-    digit: Array.from({ length: NUM_CLASSES }, (_, d) => d),
-    ...accuracies,
-  });
-}
-
 /** The parameter count of each model as a table. */
 export function parameterFrame(models: Record<string, tf.LayersModel>): pl.DataFrame {
   const names = Object.keys(models);
@@ -393,11 +382,6 @@ export function gapNote(train: Evaluation, test: Evaluation): Note {
     }%: ${gap.verdict}`,
     gap.overfitting ? "warning" : "info",
   );
-}
-
-/** Accuracy and loss on training and test images as table 5.1 takes them. */
-export function metricsOf(train: Evaluation, test: Evaluation): ModelMetrics {
-  return { trainAccuracy: train.accuracy, testAccuracy: test.accuracy, trainLoss: train.loss, testLoss: test.loss };
 }
 
 /** Our numbers beside the report's published ones for one model after 5 or 10 epochs. */

@@ -11,7 +11,7 @@
 import pl from "nodejs-polars";
 import { backendName, tf } from "./tf.ts";
 import { withSeed } from "./random.ts";
-import { getPreset, type ModelPreset } from "./models/presets.ts";
+import { compileFor, getPreset, type ModelPreset } from "./models/presets.ts";
 import type { MnistData, MnistSplit } from "./data/mnist.ts";
 import { sliceSplit, validationSplit } from "./data/splits.ts";
 import { toImageTensor, toLabelTensor, toOneHotTensor } from "./data/tensors.ts";
@@ -260,11 +260,7 @@ export async function trainPreset(
   return { model, history: historyFrame(rows), fromCache: false, path, seconds };
 }
 
-/** Compiles a loaded model with its preset's loss, so it can be evaluated or trained further. */
+/** Compiles a loaded model as its preset compiles a new one, so it can be evaluated or trained further. */
 export function compileLike(model: tf.LayersModel, preset: ModelPreset): void {
-  model.compile({
-    optimizer: "adam",
-    loss: preset.labels === "sparse" ? "sparseCategoricalCrossentropy" : "categoricalCrossentropy",
-    metrics: ["accuracy"],
-  });
+  compileFor(model, preset.labels, preset.optimizer);
 }

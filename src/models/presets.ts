@@ -16,6 +16,9 @@ import { IMAGE_SIZE, NUM_CLASSES } from "../data/mnist.ts";
 /** How a preset expects its labels: integers (sparse) or one-hot rows. */
 export type LabelEncoding = "sparse" | "onehot";
 
+/** Optimizers the sources use. */
+export type PresetOptimizer = "adam" | "rmsprop";
+
 /** A named architecture with the training setup its source used. */
 export interface ModelPreset {
   /** Short identifier, used in file names and the model cache. */
@@ -24,6 +27,8 @@ export interface ModelPreset {
   description: string;
   /** Label encoding its loss expects. */
   labels: LabelEncoding;
+  /** The optimizer its source trained with. */
+  optimizer: PresetOptimizer;
   /** Builds a fresh compiled model; the same seed gives the same initial weights. */
   create(seed?: number): tf.LayersModel;
 }
@@ -36,9 +41,17 @@ function glorot(seed: number) {
   return tf.initializers.glorotUniform({ seed });
 }
 
-function compileFor(model: tf.LayersModel, labels: LabelEncoding, optimizer: tf.Optimizer | string = "adam") {
+/**
+ * Compiles `model` with the loss for `labels` and the given optimizer (fresh
+ * state), reporting accuracy. Used for new models and for models loaded from disk.
+ */
+export function compileFor(
+  model: tf.LayersModel,
+  labels: LabelEncoding,
+  optimizer: PresetOptimizer = "adam",
+): tf.LayersModel {
   model.compile({
-    optimizer: typeof optimizer === "string" ? optimizer : optimizer,
+    optimizer,
     loss: labels === "sparse" ? "sparseCategoricalCrossentropy" : "categoricalCrossentropy",
     metrics: ["accuracy"],
   });
@@ -174,30 +187,35 @@ export const PRESETS: Readonly<Record<string, ModelPreset>> = {
     name: "mlp",
     description: "the report's MLP: Flatten, Dense(128, ReLU), Dense(10)",
     labels: "sparse",
+    optimizer: "adam",
     create: createReportMlp,
   },
   cnn: {
     name: "cnn",
     description: "the report's CNN: Conv2D(32, 3x3), MaxPool(2), Dense(100), Dense(10)",
     labels: "onehot",
+    optimizer: "adam",
     create: createReportCnn,
   },
   "deep-cnn": {
     name: "deep-cnn",
     description: "source 001's deeper CNN: 3 convolutions, Dense(64)",
     labels: "sparse",
+    optimizer: "adam",
     create: createDeepCnn,
   },
   "deep-mlp": {
     name: "deep-mlp",
     description: "source 002's MLP: Dense 256-256-128-64, RMSprop",
     labels: "sparse",
+    optimizer: "rmsprop",
     create: createDeepMlp,
   },
   "wide-mlp": {
     name: "wide-mlp",
     description: "source 003's MLP: Dense(512)",
     labels: "onehot",
+    optimizer: "adam",
     create: createWideMlp,
   },
 };

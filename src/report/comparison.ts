@@ -15,6 +15,14 @@ export interface ModelMetrics {
   testLoss: number;
 }
 
+/** Accuracy and loss on the training and the test images, as table 5.1 takes them. */
+export function metricsOf(
+  train: { accuracy: number; loss: number },
+  test: { accuracy: number; loss: number },
+): ModelMetrics {
+  return { trainAccuracy: train.accuracy, testAccuracy: test.accuracy, trainLoss: train.loss, testLoss: test.loss };
+}
+
 /** The overfitting gap: train minus test accuracy. */
 export function gapOf(m: ModelMetrics): number {
   return m.trainAccuracy - m.testAccuracy;

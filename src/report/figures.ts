@@ -36,7 +36,7 @@ import {
   predictionGrid,
 } from "../plots/digits.ts";
 import type { Displayable } from "../plots/figure.ts";
-import type { ModelMetrics } from "./comparison.ts";
+import { metricsOf, type ModelMetrics } from "./comparison.ts";
 import type { WrittenFigure } from "./markdown.ts";
 import type { ReproduceResults } from "./reproduce.ts";
 
@@ -237,12 +237,7 @@ export function disagreementsFigure(test: MnistSplit, mlp: Evaluation, cnn: Eval
 
 /** Metrics of the four runs of a `reproduce` result, for the comparison figures. */
 export function comparisonMetricsOf(r: ReproduceResults): ComparisonMetrics {
-  const m = (run: ReproduceResults["mlpEarly"]): ModelMetrics => ({
-    trainAccuracy: run.train.accuracy,
-    testAccuracy: run.test.accuracy,
-    trainLoss: run.train.loss,
-    testLoss: run.test.loss,
-  });
+  const m = (run: ReproduceResults["mlpEarly"]): ModelMetrics => metricsOf(run.train, run.test);
   return {
     early: { epochs: r.plan.earlyEpochs, mlp: m(r.mlpEarly), cnn: m(r.cnnEarly) },
     late: { epochs: r.plan.lateEpochs, mlp: m(r.mlpLate), cnn: m(r.cnnLate) },

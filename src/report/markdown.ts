@@ -8,7 +8,7 @@
 import { relative } from "node:path";
 import type { ReproduceResults } from "./reproduce.ts";
 import { gapOf, REPORT_PUBLISHED } from "./comparison.ts";
-import { metricsOf } from "./reproduce.ts";
+import { runMetrics } from "./reproduce.ts";
 import { overfittingGap } from "../evaluate.ts";
 import { backendName } from "../tf.ts";
 
@@ -51,8 +51,8 @@ export function renderReportMarkdown(input: ReportInput): string {
   const table = (name: string) => (tables[name] ? `${tables[name]}\n` : "");
   const early = r.plan.earlyEpochs;
   const late = r.plan.lateEpochs;
-  const mlpE = metricsOf(r.mlpEarly), cnnE = metricsOf(r.cnnEarly);
-  const mlpL = metricsOf(r.mlpLate), cnnL = metricsOf(r.cnnLate);
+  const mlpE = runMetrics(r.mlpEarly), cnnE = runMetrics(r.cnnEarly);
+  const mlpL = runMetrics(r.mlpLate), cnnL = runMetrics(r.cnnLate);
   const quickNote = r.plan.quick
     ? `> **Quick mode.** Trained on the first ${r.plan.trainCount} training images for ${early} and ${late} epochs and evaluated on the first ${r.plan.testCount} test images: a dry run of the pipeline. These numbers are not comparable with the report's.\n\n`
     : "";

@@ -12,8 +12,15 @@ import { sliceSplit } from "../data/splits.ts";
 import { type ExperimentPlan } from "../experiments.ts";
 import { type TrainConfig, trainPreset, type TrainResult } from "../train.ts";
 import { terminalProgress } from "../progress.ts";
-import { agreementCounts, confusionMatrix, evaluateModel, type Evaluation, perClassAccuracy } from "../evaluate.ts";
-import { comparisonMarkdown, comparisonTable, type ModelMetrics } from "./comparison.ts";
+import {
+  agreementFrame,
+  confusionMatrix,
+  evaluateModel,
+  type Evaluation,
+  perClassAccuracy,
+  perClassFrame,
+} from "../evaluate.ts";
+import { comparisonMarkdown, comparisonTable, metricsOf, type ModelMetrics } from "./comparison.ts";
 import { type CellFormat, defaultCellFormat, saveTable } from "./tables.ts";
 import { Pipeline } from "./pipeline.ts";
 import { repoRoot, writeFileAtomic, writeJsonAtomic } from "../fsutil.ts";
@@ -54,13 +61,8 @@ export interface ReproduceResults {
 }
 
 /** ModelMetrics of an evaluated run. */
-export function metricsOf(run: EvaluatedRun): ModelMetrics {
-  return {
-    trainAccuracy: run.train.accuracy,
-    testAccuracy: run.test.accuracy,
-    trainLoss: run.train.loss,
-    testLoss: run.test.loss,
-  };
+export function runMetrics(run: EvaluatedRun): ModelMetrics {
+  return metricsOf(run.train, run.test);
 }
 
 const MANIFEST = "manifest.json";
@@ -188,7 +190,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<string> {
         cnn: { early: plan.cnnEarly, late: plan.cnnLate, cache: [cnn.earlyResult.path, cnn.lateResult.path].map(rel) },
       },
       metrics: Object.fromEntries(
-        (["mlpEarly", "mlpLate", "cnnEarly", "cnnLate"] as const).map((k) => [k, metricsOf(results[k])]),
+        (["mlpEarly", "mlpLate", "cnnEarly", "cnnLate"] as const).map((k) => [k, runMetrics(results[k])]),
       ),
       steps: [...pipeline.steps, { name: TOTAL_STEP, seconds: Math.round(pipeline.elapsed() * 10) / 10 }],
       outputs: await pipeline.hashes(outDir),
@@ -228,8 +230,8 @@ async function writeTables(r: ReproduceResults, dir: string): Promise<WrittenTab
     ]] as const
   ) {
     const frame = comparisonTable(r.plan.quick ? (epochs === r.plan.earlyEpochs ? 5 : 10) : epochs as 5 | 10, {
-      mlp: metricsOf(mlp),
-      cnn: metricsOf(cnn),
+      mlp: runMetrics(mlp),
+      cnn: runMetrics(cnn),
     });
     const labelled = r.plan.quick ? frame.withColumns(pl.lit(epochs).alias("epochs")) : frame;
     await add(`comparison-${epochs}-epochs`, labelled, comparisonMarkdown(labelled.drop("epochs")));
@@ -266,7 +268,7 @@ async function writeTables(r: ReproduceResults, dir: string): Promise<WrittenTab
   }
   await add(
     "per-class-accuracy",
-    pl.DataFrame({ digit: pl.Series("digit", [...Array(NUM_CLASSES).keys()], pl.Int32), ...perClass }),
+    perClassFrame(perClass),
     undefined,
     (
       value,
@@ -289,14 +291,7 @@ async function writeTables(r: ReproduceResults, dir: string): Promise<WrittenTab
     await add(`confusion-${name}-${r.plan.lateEpochs}-epochs`, pl.DataFrame(columns));
   }
 
-  const agreement = agreementCounts(r.testSplit.labels, r.mlpLate.test.predictions, r.cnnLate.test.predictions);
-  await add(
-    "agreement",
-    pl.DataFrame({
-      outcome: Object.keys(agreement),
-      images: pl.Series("images", Object.values(agreement), pl.Int32),
-    }),
-  );
+  await add("agreement", agreementFrame(r.testSplit.labels, r.mlpLate.test.predictions, r.cnnLate.test.predictions));
 
   const params = (run: EvaluatedRun) => run.result.model.layers.map((l) => l.countParams());
   const layerNames = (run: EvaluatedRun) => run.result.model.layers.map((l) => `${l.name} (${l.getClassName()})`);
