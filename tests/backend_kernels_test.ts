@@ -16,6 +16,7 @@ import { choosePlan } from "../src/backend/mat_mul.ts";
 import { setIm2colLimit } from "../src/backend/conv2d_backprop_filter.ts";
 import { adamStepInto, setFusedAdam } from "../src/backend/fused_adam.ts";
 import { simdKernels } from "../src/backend/simd_kernels.ts";
+import { gemmKernels } from "../src/backend/gemm_kernels.ts";
 import { setMaxPoolGradSimd } from "../src/backend/max_pool_grad.ts";
 import { setSumSimd } from "../src/backend/sum.ts";
 import { createReportCnn, createReportMlp } from "../src/models/presets.ts";
@@ -114,6 +115,12 @@ Deno.test("matMul: values and gradients match cpu for both transposes and many s
     [5, 6, 1],
     [1, 6, 1],
     [17, 33, 2],
+    // edges of the direct kernels' tiles: rows not a multiple of 4, columns of 8, 4 and scalar, k in several
+    // blocks of 128 and not a multiple of 4 (the dot form's scalar tail)
+    [6, 130, 13],
+    [5, 257, 12],
+    [33, 7, 20],
+    [2, 3, 3],
   ];
   let seed = 1;
   for (const [m, k, n] of shapes) {
@@ -131,7 +138,12 @@ Deno.test("matMul: values and gradients match cpu for both transposes and many s
   }
 });
 
-Deno.test("matMul: the planner uses both plans in a training step", () => {
+Deno.test("matMul: the direct FMA kernels are reachable on wasm, so training products take them", () => {
+  // Without them every product silently falls back to the planner below: still right, but slower.
+  assert(gemmKernels(tf.backend() as unknown as Parameters<typeof gemmKernels>[0]) != null);
+});
+
+Deno.test("matMul: the fallback planner uses both plans in a training step", () => {
   // forward x·W packs W (large) → swapped; dW = xᵀ·dy → plain; dx = dy·Wᵀ → swapped.
   assertEquals(choosePlan({ m: 32, k: 5408, n: 100, transposeA: false, transposeB: false }), "swapped");
   assertEquals(choosePlan({ m: 5408, k: 32, n: 100, transposeA: true, transposeB: false }), "plain");

@@ -1,0 +1,59 @@
+/**
+ * Loader of the matrix-product kernels (`gemm_kernels.wat`, written by
+ * `gen_gemm_kernels.ts`): instantiated once per wasm backend, importing the
+ * backend's own memory, so they read and write tensors in place.
+ *
+ * @module
+ */
+import { decodeBase64 } from "./base64.ts";
+import { GEMM_KERNELS_WASM_BASE64 } from "./gemm_kernels_wasm.ts";
+import type { AnyBackend } from "./wasm_util.ts";
+
+/** The exports of `gemm_kernels.wat`; pointers and strides in bytes, `acc` 1 adds to C. */
+export interface GemmKernels {
+  /** `C (+)= A·B` with `A(i,p)` at `a + i·sai + p·sap` and `B(p,j)` at `b + p·ldb + 4j`; `kc` steps per block. */
+  gemm_bcast(
+    a: number,
+    sai: number,
+    sap: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    m: number,
+    n: number,
+    k: number,
+    kc: number,
+    acc: number,
+  ): void;
+  /** `C (+)= A·Bᵀ` with `A(i,p)` at `a + i·lda + 4p` and `B(j,p)` at `b + j·ldb + 4p`. */
+  gemm_dot(
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    m: number,
+    n: number,
+    k: number,
+    acc: number,
+  ): void;
+}
+
+let module: WebAssembly.Module | null = null;
+const instances = new WeakMap<object, GemmKernels | null>();
+
+/** The kernels bound to this backend's memory, or null if its memory is not reachable. */
+export function gemmKernels(backend: AnyBackend): GemmKernels | null {
+  const key = backend as object;
+  if (instances.has(key)) return instances.get(key)!;
+  const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  let kernels: GemmKernels | null = null;
+  if (memory instanceof WebAssembly.Memory) {
+    module ??= new WebAssembly.Module(decodeBase64(GEMM_KERNELS_WASM_BASE64));
+    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmKernels;
+  }
+  instances.set(key, kernels);
+  return kernels;
+}
