@@ -80,3 +80,9 @@ export function registerWasmOverrides(): void {
     });
   }
 }
+
+/** Whether `compileFor` installs the fused loss and metric (`src/backend/fused_loss.ts`); `Loss` or `all` in {@link OVERRIDES_OFF_ENV_VAR} turns it off. */
+export function fusedLossEnabled(): boolean {
+  const off = disabledOverrides();
+  return !off.has("all") && !off.has("Loss");
+}

@@ -9,7 +9,9 @@
  *
  * @module
  */
-import { tf } from "../tf.ts";
+import { backendName, tf } from "../tf.ts";
+import { fusedLossEnabled } from "../backend/overrides.ts";
+import { installFusedLoss } from "../backend/fused_loss.ts";
 import { DEFAULT_SEED, withSeed } from "../random.ts";
 import { IMAGE_SIZE, NUM_CLASSES } from "../data/mnist.ts";
 
@@ -55,6 +57,8 @@ export function compileFor(
     loss: labels === "sparse" ? "sparseCategoricalCrossentropy" : "categoricalCrossentropy",
     metrics: ["accuracy"],
   });
+  // On wasm: the same loss and metric, each as one step (see src/backend/fused_loss.ts).
+  if (backendName() === "wasm" && fusedLossEnabled()) installFusedLoss(model, labels);
   return model;
 }
 
