@@ -571,3 +571,25 @@ Deno.test("add of a bias vector (SIMD path) and other adds match cpu, values and
   assertEquals([i.dtype, Array.from(i.dataSync())], ["int32", [2, 3, 4, 5]]);
   i.dispose();
 });
+
+Deno.test("relu gradient (one SIMD kernel on wasm) matches cpu's dy·step(x), including zeros and NaN", async () => {
+  const shapes = [[3, 7, 5], [4, 26, 26, 32], [32, 128], [1], [6]];
+  let seed = 700;
+  for (const shape of shapes) {
+    // a third of the values exactly 0, the rest both signs
+    const x = input(shape, seed++, (rng) => rng() < 0.33 ? 0 : (rng() - 0.5) * 4);
+    await compare(`relu ${shape}`, [x], (t) => tf.relu(t));
+  }
+  assert(await tf.setBackend("wasm"));
+  const x = tf.tensor1d([NaN, -1, 0, 2, NaN, 3, -0.5]);
+  const dy = tf.tensor1d([1, 1, 1, 1, 1, -2, 5]);
+  const g = tf.tidy(() => {
+    const [gx] = tf.grads((t: tf.Tensor) => tf.relu(t))([x], dy);
+    return gx;
+  });
+  const got = Array.from(g.dataSync());
+  assert(Number.isNaN(got[0]) && Number.isNaN(got[4]), `NaN inputs give NaN gradients: ${got}`);
+  assertEquals(got.slice(1, 4).concat(got.slice(5)), [0, 0, 1, -2, 0]);
+  assertEquals(tf.getKernel("MnistReluGrad", "wasm") != null, true);
+  tf.dispose([x, dy, g]);
+});

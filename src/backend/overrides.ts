@@ -21,6 +21,7 @@ import { addConfig } from "./add_bias.ts";
 import { installFusedAdam } from "./fused_adam.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { sumConfig } from "./sum.ts";
+import { installReluGrad, RELU_GRAD, reluGradConfig } from "./relu_grad.ts";
 import { saveStockKernel } from "./wasm_util.ts";
 
 export { callStock } from "./wasm_util.ts";
@@ -38,6 +39,7 @@ export const WASM_OVERRIDES: readonly KernelConfig[] = [
   identityConfig,
   castConfig,
   addConfig,
+  reluGradConfig,
 ];
 
 /**
@@ -69,6 +71,8 @@ export function registerWasmOverrides(): void {
   const all = off.has("all");
   // Not a kernel: Adam's update as one pass per variable, see fused_adam.ts.
   if (!all && !off.has("Adam")) installFusedAdam();
+  // Not a kernel either: the gradient of Relu, through the MnistReluGrad kernel on wasm, see relu_grad.ts.
+  if (!all && !off.has(RELU_GRAD)) installReluGrad();
   for (const config of WASM_OVERRIDES) {
     // Conv2DBackpropFilter stays: the stock backend has none.
     if ((all || off.has(config.kernelName)) && config.kernelName !== "Conv2DBackpropFilter") continue;

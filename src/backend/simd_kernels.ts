@@ -42,6 +42,7 @@ export interface SimdKernels {
   ): void;
   addBias(x: number, bias: number, out: number, rows: number, ch: number): void;
   sumRows(x: number, out: number, scratch: number, rows: number, width: number): void;
+  reluGrad(dy: number, x: number, out: number, n: number): void;
 }
 
 let module: WebAssembly.Module | null = null;

@@ -221,4 +221,36 @@
       (local.set $j (i32.add (local.get $j) (i32.const 1)))
       (br $jLoop)))
   )
+
+  ;; The gradient of ReLU: out = dy where x > 0, NaN where x is NaN, else 0
+  ;; (the stock chain dy·cast(step(x)) gives the same, except ±0 and dy·0 = NaN for an infinite dy).
+  (func (export "reluGrad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $o i32) (local $xv v128) (local $xs f32)
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (block $done
+      (loop $vec
+        (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $xv (v128.load (i32.add (local.get $x) (local.get $o))))
+        (v128.store (i32.add (local.get $out) (local.get $o))
+          (v128.bitselect
+            (local.get $xv)
+            (v128.and (v128.load (i32.add (local.get $dy) (local.get $o)))
+              (f32x4.gt (local.get $xv) (v128.const f32x4 0 0 0 0)))
+            (f32x4.ne (local.get $xv) (local.get $xv))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $vec)))
+    (block $tdone
+      (loop $tail
+        (br_if $tdone (i32.ge_u (local.get $i) (local.get $n)))
+        (local.set $o (i32.shl (local.get $i) (i32.const 2)))
+        (local.set $xs (f32.load (i32.add (local.get $x) (local.get $o))))
+        (f32.store (i32.add (local.get $out) (local.get $o))
+          (select
+            (f32.load (i32.add (local.get $dy) (local.get $o)))
+            (select (local.get $xs) (f32.const 0) (f32.ne (local.get $xs) (local.get $xs)))
+            (f32.gt (local.get $xs) (f32.const 0))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $tail)))
+  )
 )
