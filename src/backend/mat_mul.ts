@@ -222,6 +222,8 @@ function swappedProduct(backend: AnyBackend, a: TensorInfo, b: TensorInfo, d: Di
 
 /** Steps of the broadcast form per block: a `[128,n]` block of B stays in the L2 cache. */
 export const GEMM_BLOCK_STEPS = 128;
+/** Columns of B per sweep of a plain (untransposed) A. */
+export const GEMM_PANEL_COLUMNS = 32;
 
 /**
  * The direct plan: our own FMA kernels (`gemm_kernels.wat`) read both operands
@@ -250,7 +252,14 @@ function directProduct(
     kernels.gemm_dot(pa, 4 * k, pb, 4 * k, pc, 4 * n, m, n, k, 0);
   } else {
     const sai = transposeA ? 4 : 4 * k, sap = transposeA ? 4 * m : 4;
-    kernels.gemm_bcast(pa, sai, sap, pb, 4 * n, pc, 4 * n, m, n, k, GEMM_BLOCK_STEPS, 0);
+    // A plain A (a forward product, few rows) is swept once per panel of B's columns: a panel's block of
+    // B then stays in the L1 cache while every row tile of A passes over it (forward [32,5408]·[5408,100]
+    // with weights not in cache: 1.63 → 1.28 ms median). For Aᵀ (many rows) one sweep is best.
+    const panel = transposeA ? n : GEMM_PANEL_COLUMNS;
+    for (let j = 0; j < n; j += panel) {
+      const w = Math.min(panel, n - j);
+      kernels.gemm_bcast(pa, sai, sap, pb + 4 * j, 4 * n, pc + 4 * j, 4 * n, m, w, k, GEMM_BLOCK_STEPS, 0);
+    }
   }
   return out;
 }
