@@ -11,8 +11,12 @@
  *
  * What it is: `AdamOptimizer.prototype.applyGradients` replaced by a version
  * that, while the wasm backend is active and every variable is float32,
- * computes exactly the stock formulas (each intermediate rounded to float32 as
- * the stock ops do), creates the moment variables the same way (so
+ * computes the stock formulas (each intermediate rounded to float32 as the
+ * stock ops do, except that the divisions by the bias corrections `1 − β^t`
+ * are multiplications by their reciprocals: the pass is bound by division and
+ * square-root throughput, and this took the CNN's 542,230 parameters from
+ * 0.56 to 0.35 ms, minimum of 300 calls; a result may differ from the stock
+ * ops' in its last bit), creates the moment variables the same way (so
  * `getWeights`/`setWeights` and saving work unchanged), and writes results to
  * new tensors (never in place: XNNPACK caches packed weights by tensor id).
  * Otherwise it runs the stock method. Not a kernel (tfjs has no Adam kernel);
@@ -59,7 +63,7 @@ export function setFusedAdam(on: boolean): boolean {
 }
 
 /**
- * One Adam step on plain arrays, as the stock ops compute it (exported for
+ * One Adam step on plain arrays, as the SIMD kernel computes it (exported for
  * tests): writes the new moments to `m2`, `v2` and the new weights to `w2`.
  */
 export function adamStepInto(
@@ -75,13 +79,14 @@ export function adamStepInto(
   const f = Math.fround;
   const b1 = f(h.beta1), c1 = f(1 - h.beta1), b2 = f(h.beta2), c2 = f(1 - h.beta2);
   const d1 = f(h.oneMinusAccBeta1), d2 = f(h.oneMinusAccBeta2), eps = f(h.epsilon), negLr = f(-h.lr);
+  const r1 = f(1 / d1), r2 = f(1 / d2); // reciprocals: see simd_kernels.wat's adam
   for (let i = 0; i < w.length; i++) {
     const gi = g[i];
     const mi = f(f(m[i] * b1) + f(gi * c1));
     const vi = f(f(v[i] * b2) + f(f(gi * gi) * c2));
     m2[i] = mi;
     v2[i] = vi;
-    const step = f(f(mi / d1) / f(f(Math.sqrt(f(vi / d2))) + eps));
+    const step = f(f(mi * r1) / f(f(Math.sqrt(f(vi * r2))) + eps));
     w2[i] = f(step * negLr) + w[i];
   }
 }
