@@ -12,7 +12,7 @@ import { assert, assertEquals } from "./assert.ts";
 import { tf } from "../src/tf.ts";
 import { createRng } from "../src/random.ts";
 import { WASM_OVERRIDES } from "../src/backend/overrides.ts";
-import { choosePlan } from "../src/backend/mat_mul.ts";
+import { choosePlan, setSparseProducts } from "../src/backend/mat_mul.ts";
 import { setIm2colLimit } from "../src/backend/conv2d_backprop_filter.ts";
 import { adamStepInto, setFusedAdam } from "../src/backend/fused_adam.ts";
 import { simdKernels } from "../src/backend/simd_kernels.ts";
@@ -592,4 +592,47 @@ Deno.test("relu gradient (one SIMD kernel on wasm) matches cpu's dy·step(x), in
   assertEquals(got.slice(1, 4).concat(got.slice(5)), [0, 0, 1, -2, 0]);
   assertEquals(tf.getKernel("MnistReluGrad", "wasm") != null, true);
   tf.dispose([x, dy, g]);
+});
+
+Deno.test("matMul: the sparse kernel (A mostly zeros, as MNIST pixels) matches cpu and is bit for bit the dense kernel", async () => {
+  const shapes: [number, number, number][] = [[32, 784, 128], [5, 130, 13], [64, 300, 100], [33, 200, 4], [
+    40,
+    150,
+    36,
+  ]];
+  let seed = 800;
+  for (const [m, k, n] of shapes) {
+    for (const transposeA of [false, true]) {
+      // 80% exact zeros (some of them −0), the rest in (0, 1]
+      const a = input(transposeA ? [k, m] : [m, k], seed++, (rng) => {
+        const r = rng();
+        return r < 0.4 ? 0 : r < 0.8 ? -0 : rng() + 1e-3;
+      });
+      const b = input([k, n], seed++);
+      await compare(
+        `sparse matMul ${m}x${k}x${n} tA=${transposeA}`,
+        [a, b],
+        (x, y) => tf.matMul(x, y, transposeA, false),
+      );
+      // the same product through the dense kernel: identical bits (fma(0, b, acc) = acc)
+      const results: Float32Array[] = [];
+      for (const sparse of [true, false]) {
+        const old = setSparseProducts(sparse);
+        try {
+          const x = tf.tensor(a.values, a.shape), y = tf.tensor(b.values, b.shape); // new tensors: not a reused weight
+          const z = tf.matMul(x, y, transposeA, false);
+          results.push(Float32Array.from(z.dataSync()));
+          tf.dispose([x, y, z]);
+        } finally {
+          setSparseProducts(old);
+        }
+      }
+      const [s, d] = results;
+      for (let i = 0; i < d.length; i++) {
+        if (!Object.is(s[i], d[i])) {
+          throw new Error(`${m}x${k}x${n} tA=${transposeA}: element ${i} sparse ${s[i]} dense ${d[i]}`);
+        }
+      }
+    }
+  }
 });

@@ -39,6 +39,22 @@ export interface GemmKernels {
     k: number,
     acc: number,
   ): void;
+  /** Number of entries equal to 0 among `n` floats at `p`. */
+  count_zeros(p: number, n: number): number;
+  /** `C = A·B` as `gemm_bcast`, skipping A's zero entries (bit for bit the same result); `scratch`: 8·k bytes. */
+  gemm_sparse(
+    a: number,
+    sai: number,
+    sap: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    m: number,
+    n: number,
+    k: number,
+    scratch: number,
+  ): void;
 }
 
 let module: WebAssembly.Module | null = null;

@@ -443,4 +443,123 @@
           (br $i11)))))
   )
 
+
+  ;; Number of entries equal to 0 among n floats at p.
+  (func (export "count_zeros") (param $p i32) (param $n i32) (result i32)
+    (local $i i32) (local $end i32) (local $z v128) (local $count i32)
+    (local.set $end (i32.and (local.get $n) (i32.const -4)))
+    (block $vdone (loop $vec
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $end)))
+      ;; each lane that is 0 gives -1
+      (local.set $z (i32x4.sub (local.get $z)
+        (f32x4.eq (v128.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))) (v128.const f32x4 0 0 0 0))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $vec)))
+    (local.set $count (i32.add
+      (i32.add (i32x4.extract_lane 0 (local.get $z)) (i32x4.extract_lane 1 (local.get $z)))
+      (i32.add (i32x4.extract_lane 2 (local.get $z)) (i32x4.extract_lane 3 (local.get $z)))))
+    (block $sdone (loop $scalar
+      (br_if $sdone (i32.ge_u (local.get $i) (local.get $n)))
+      (if (f32.eq (f32.load (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 2)))) (f32.const 0))
+        (then (local.set $count (i32.add (local.get $count) (i32.const 1)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $scalar)))
+    (local.get $count)
+  )
+
+  ;; C (m×n) = A·B, skipping A's zero entries; A(i,p) at a + i·sai + p·sap; B(p,j) at b + p·ldb + 4j.
+  ;; scratch: 8·k bytes of the caller's (row i's nonzero entries: B row offsets, then values).
+  (func (export "gemm_sparse") (param $a i32) (param $sai i32) (param $sap i32) (param $b i32) (param $ldb i32)
+    (param $c i32) (param $ldc i32) (param $m i32) (param $n i32) (param $k i32) (param $scratch i32)
+    (local $i i32) (local $p i32) (local $q i32) (local $cnt i32) (local $j i32) (local $ap i32) (local $cp i32)
+    (local $vals i32) (local $bq i32) (local $x f32) (local $s v128) (local $t f32)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128) (local $c4 v128) (local $c5 v128) (local $c6 v128) (local $c7 v128)
+    (local.set $vals (i32.add (local.get $scratch) (i32.shl (local.get $k) (i32.const 2))))
+    (block $idone (loop $rows
+      (br_if $idone (i32.ge_u (local.get $i) (local.get $m)))
+      ;; row i's nonzero entries, in order of p
+      (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $sai))))
+      (local.set $cnt (i32.const 0))
+      (local.set $p (i32.const 0))
+      (block $pdone (loop $scan
+        (br_if $pdone (i32.ge_u (local.get $p) (local.get $k)))
+        (local.set $x (f32.load (local.get $ap)))
+        (if (f32.ne (local.get $x) (f32.const 0)) (then
+          (i32.store (i32.add (local.get $scratch) (i32.shl (local.get $cnt) (i32.const 2)))
+            (i32.mul (local.get $p) (local.get $ldb)))
+          (f32.store (i32.add (local.get $vals) (i32.shl (local.get $cnt) (i32.const 2))) (local.get $x))
+          (local.set $cnt (i32.add (local.get $cnt) (i32.const 1)))))
+        (local.set $ap (i32.add (local.get $ap) (local.get $sap)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $scan)))
+      (local.set $cp (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc))))
+      (local.set $j (i32.const 0))
+      ;; 32 columns at a time
+      (block $j32done (loop $j32
+        (br_if $j32done (i32.gt_u (i32.add (local.get $j) (i32.const 32)) (local.get $n)))
+        (local.set $c0 (v128.const i32x4 0 0 0 0)) (local.set $c1 (v128.const i32x4 0 0 0 0)) (local.set $c2 (v128.const i32x4 0 0 0 0)) (local.set $c3 (v128.const i32x4 0 0 0 0)) (local.set $c4 (v128.const i32x4 0 0 0 0)) (local.set $c5 (v128.const i32x4 0 0 0 0)) (local.set $c6 (v128.const i32x4 0 0 0 0)) (local.set $c7 (v128.const i32x4 0 0 0 0))
+        (local.set $q (i32.const 0))
+        (block $qdone (loop $terms
+          (br_if $qdone (i32.ge_u (local.get $q) (local.get $cnt)))
+          (local.set $s (v128.load32_splat (i32.add (local.get $vals) (i32.shl (local.get $q) (i32.const 2)))))
+          (local.set $bq (i32.add (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
+            (i32.load (i32.add (local.get $scratch) (i32.shl (local.get $q) (i32.const 2))))))
+          (local.set $c0 (f32x4.relaxed_madd (local.get $s) (v128.load offset=0 (local.get $bq)) (local.get $c0)))
+          (local.set $c1 (f32x4.relaxed_madd (local.get $s) (v128.load offset=16 (local.get $bq)) (local.get $c1)))
+          (local.set $c2 (f32x4.relaxed_madd (local.get $s) (v128.load offset=32 (local.get $bq)) (local.get $c2)))
+          (local.set $c3 (f32x4.relaxed_madd (local.get $s) (v128.load offset=48 (local.get $bq)) (local.get $c3)))
+          (local.set $c4 (f32x4.relaxed_madd (local.get $s) (v128.load offset=64 (local.get $bq)) (local.get $c4)))
+          (local.set $c5 (f32x4.relaxed_madd (local.get $s) (v128.load offset=80 (local.get $bq)) (local.get $c5)))
+          (local.set $c6 (f32x4.relaxed_madd (local.get $s) (v128.load offset=96 (local.get $bq)) (local.get $c6)))
+          (local.set $c7 (f32x4.relaxed_madd (local.get $s) (v128.load offset=112 (local.get $bq)) (local.get $c7)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $terms)))
+        (local.set $bq (i32.add (local.get $cp) (i32.shl (local.get $j) (i32.const 2))))
+        (v128.store offset=0 (local.get $bq) (local.get $c0))
+        (v128.store offset=16 (local.get $bq) (local.get $c1))
+        (v128.store offset=32 (local.get $bq) (local.get $c2))
+        (v128.store offset=48 (local.get $bq) (local.get $c3))
+        (v128.store offset=64 (local.get $bq) (local.get $c4))
+        (v128.store offset=80 (local.get $bq) (local.get $c5))
+        (v128.store offset=96 (local.get $bq) (local.get $c6))
+        (v128.store offset=112 (local.get $bq) (local.get $c7))
+        (local.set $j (i32.add (local.get $j) (i32.const 32)))
+        (br $j32)))
+      ;; 4 columns at a time
+      (block $j4done (loop $j4
+        (br_if $j4done (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $n)))
+        (local.set $c0 (v128.const i32x4 0 0 0 0))
+        (local.set $q (i32.const 0))
+        (block $qdone4 (loop $terms4
+          (br_if $qdone4 (i32.ge_u (local.get $q) (local.get $cnt)))
+          (local.set $c0 (f32x4.relaxed_madd
+            (v128.load32_splat (i32.add (local.get $vals) (i32.shl (local.get $q) (i32.const 2))))
+            (v128.load (i32.add (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
+              (i32.load (i32.add (local.get $scratch) (i32.shl (local.get $q) (i32.const 2))))))
+            (local.get $c0)))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $terms4)))
+        (v128.store (i32.add (local.get $cp) (i32.shl (local.get $j) (i32.const 2))) (local.get $c0))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $j4)))
+      ;; the last n mod 4 columns, scalar (a multiply and an add, as gemm_bcast's scalar columns)
+      (block $j1done (loop $j1
+        (br_if $j1done (i32.ge_u (local.get $j) (local.get $n)))
+        (local.set $t (f32.const 0))
+        (local.set $q (i32.const 0))
+        (block $qdone1 (loop $terms1
+          (br_if $qdone1 (i32.ge_u (local.get $q) (local.get $cnt)))
+          (local.set $t (f32.add (local.get $t) (f32.mul
+            (f32.load (i32.add (local.get $vals) (i32.shl (local.get $q) (i32.const 2))))
+            (f32.load (i32.add (i32.add (local.get $b) (i32.shl (local.get $j) (i32.const 2)))
+              (i32.load (i32.add (local.get $scratch) (i32.shl (local.get $q) (i32.const 2)))))))))
+          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (br $terms1)))
+        (f32.store (i32.add (local.get $cp) (i32.shl (local.get $j) (i32.const 2))) (local.get $t))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $j1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+  )
+
 )
