@@ -286,8 +286,9 @@ Deno.test("maxPool gradient matches cpu: strides, padding, overlapping pools, ti
             [input(c.shape, seed++, gen)],
             (x) => tf.maxPool(x as tf.Tensor4D, c.f, c.s, c.pad),
             true,
-            // The stock forward MaxPool (XNNPACK, not ours) treats NaN/±∞ differently from cpu.
-            !name.startsWith("NaN"),
+            // The stock forward MaxPool (XNNPACK) treats NaN differently from cpu; ours (2×2, stride 2,
+            // channels a multiple of 4, see max_pool.ts) takes it as cpu does.
+            !name.startsWith("NaN") || (c.f === 2 && c.s === 2 && c.shape[3] % 4 === 0),
           );
         }
       }

@@ -20,6 +20,7 @@ import { castConfig, identityConfig } from "./identity.ts";
 import { addConfig } from "./add_bias.ts";
 import { installFusedAdam } from "./fused_adam.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { maxPoolConfig } from "./max_pool.ts";
 import { sumConfig } from "./sum.ts";
 import { installReluGrad, RELU_GRAD, reluGradConfig } from "./relu_grad.ts";
 import { saveStockKernel } from "./wasm_util.ts";
@@ -40,6 +41,7 @@ export const WASM_OVERRIDES: readonly KernelConfig[] = [
   castConfig,
   addConfig,
   reluGradConfig,
+  maxPoolConfig,
 ];
 
 /**

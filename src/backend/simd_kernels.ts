@@ -43,6 +43,16 @@ export interface SimdKernels {
   addBias(x: number, bias: number, out: number, rows: number, ch: number): void;
   sumRows(x: number, out: number, scratch: number, rows: number, width: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
+  maxPool2x2(
+    x: number,
+    out: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    ch: number,
+    outH: number,
+    outW: number,
+  ): void;
 }
 
 let module: WebAssembly.Module | null = null;

@@ -258,4 +258,53 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $tail)))
   )
+
+  ;; Max pooling 2×2, stride 2, NHWC, ch a multiple of 4, windows inside the input:
+  ;; out = max of the four values as the cpu backend takes it (start at −∞, keep a
+  ;; value only if it is greater: NaN never wins, an all-NaN window gives −∞).
+  (func (export "maxPool2x2")
+    (param $x i32) (param $out i32) (param $batch i32) (param $inH i32) (param $inW i32)
+    (param $ch i32) (param $outH i32) (param $outW i32)
+    (local $b i32) (local $oy i32) (local $ox i32) (local $c i32)
+    (local $rowBytes i32) (local $chBytes i32) (local $p0 i32) (local $o i32) (local $m v128)
+    (local.set $chBytes (i32.shl (local.get $ch) (i32.const 2)))
+    (local.set $rowBytes (i32.mul (local.get $inW) (local.get $chBytes)))
+    (local.set $o (local.get $out))
+    (block $bdone (loop $bl
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $batch)))
+      (local.set $oy (i32.const 0))
+      (block $ydone (loop $yl
+        (br_if $ydone (i32.ge_u (local.get $oy) (local.get $outH)))
+        (local.set $ox (i32.const 0))
+        (block $xdone (loop $xl
+          (br_if $xdone (i32.ge_u (local.get $ox) (local.get $outW)))
+          ;; top-left corner of the window
+          (local.set $p0 (i32.add (local.get $x)
+            (i32.add
+              (i32.mul (i32.add (i32.mul (local.get $b) (local.get $inH)) (i32.shl (local.get $oy) (i32.const 1)))
+                (local.get $rowBytes))
+              (i32.mul (i32.shl (local.get $ox) (i32.const 1)) (local.get $chBytes)))))
+          (local.set $c (i32.const 0))
+          (block $cdone (loop $cl
+            (br_if $cdone (i32.ge_u (local.get $c) (local.get $chBytes)))
+            (local.set $m (f32x4.pmax (v128.const f32x4 -inf -inf -inf -inf)
+              (v128.load (i32.add (local.get $p0) (local.get $c)))))
+            (local.set $m (f32x4.pmax (local.get $m)
+              (v128.load (i32.add (i32.add (local.get $p0) (local.get $chBytes)) (local.get $c)))))
+            (local.set $m (f32x4.pmax (local.get $m)
+              (v128.load (i32.add (i32.add (local.get $p0) (local.get $rowBytes)) (local.get $c)))))
+            (local.set $m (f32x4.pmax (local.get $m)
+              (v128.load (i32.add (i32.add (i32.add (local.get $p0) (local.get $rowBytes)) (local.get $chBytes))
+                (local.get $c)))))
+            (v128.store (local.get $o) (local.get $m))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (local.set $c (i32.add (local.get $c) (i32.const 16)))
+            (br $cl)))
+          (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
+          (br $xl)))
+        (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
+        (br $yl)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bl)))
+  )
 )
