@@ -637,3 +637,12 @@ Deno.test("matMul: the sparse kernel (A mostly zeros, as MNIST pixels) matches c
     }
   }
 });
+
+Deno.test("softmax gradient (one kernel on wasm) matches cpu's chain of ops", async () => {
+  const cases: [number[], number][] = [[[32, 10], -1], [[5, 3, 7], -1], [[4, 6], 1], [[1, 1], -1], [[3, 1003], -1]];
+  let seed = 900;
+  for (const [shape, dim] of cases) {
+    await compare(`softmax ${shape} dim ${dim}`, [input(shape, seed++)], (t) => tf.softmax(t, dim));
+  }
+  assertEquals(tf.getKernel("MnistSoftmaxGrad", "wasm") != null, true);
+});

@@ -23,6 +23,7 @@ import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { maxPoolConfig } from "./max_pool.ts";
 import { sumConfig } from "./sum.ts";
 import { installReluGrad, RELU_GRAD, reluGradConfig } from "./relu_grad.ts";
+import { installSoftmaxGrad, SOFTMAX_GRAD, softmaxGradConfig } from "./softmax_grad.ts";
 import { saveStockKernel } from "./wasm_util.ts";
 
 export { callStock } from "./wasm_util.ts";
@@ -42,6 +43,7 @@ export const WASM_OVERRIDES: readonly KernelConfig[] = [
   addConfig,
   reluGradConfig,
   maxPoolConfig,
+  softmaxGradConfig,
 ];
 
 /**
@@ -75,6 +77,7 @@ export function registerWasmOverrides(): void {
   if (!all && !off.has("Adam")) installFusedAdam();
   // Not a kernel either: the gradient of Relu, through the MnistReluGrad kernel on wasm, see relu_grad.ts.
   if (!all && !off.has(RELU_GRAD)) installReluGrad();
+  if (!all && !off.has(SOFTMAX_GRAD)) installSoftmaxGrad();
   for (const config of WASM_OVERRIDES) {
     // Conv2DBackpropFilter stays: the stock backend has none.
     if ((all || off.has(config.kernelName)) && config.kernelName !== "Conv2DBackpropFilter") continue;
