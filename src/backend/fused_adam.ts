@@ -17,8 +17,11 @@
  * square-root throughput, and this took the CNN's 542,230 parameters from
  * 0.56 to 0.35 ms, minimum of 300 calls; a result may differ from the stock
  * ops' in its last bit), creates the moment variables the same way (so
- * `getWeights`/`setWeights` and saving work unchanged), and writes results to
- * new tensors (never in place: XNNPACK caches packed weights by tensor id).
+ * `getWeights`/`setWeights` and saving work unchanged), writes the new weights
+ * to a new tensor (never in place: XNNPACK caches packed weights by tensor id,
+ * and a caller may hold the old values) and updates the two moments, which
+ * only the optimizer holds, in place (two allocations and two assignments
+ * fewer per variable: the MLP's update went from about 125–158 to 88–98 µs).
  * Otherwise it runs the stock method. Not a kernel (tfjs has no Adam kernel);
  * installed by `registerWasmOverrides`, switched off with
  * `MNIST_FUSED_ADAM=0` or {@link setFusedAdam}.
@@ -132,8 +135,11 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
       const firstMoment = self.accumulatedFirstMoment[i].variable;
       const secondMoment = self.accumulatedSecondMoment[i].variable;
       const shape = value.shape;
-      const infos: TensorInfo[] = [0, 1, 2].map(() => wasm.makeOutput(shape, "float32"));
       if (simd != null) {
+        // The moments are the optimizer's own: updated in place (the kernel reads each element before it
+        // writes it). The weights get a new tensor (never in place: XNNPACK caches packed weights by
+        // tensor, and a caller may hold the old values).
+        const newValue = wasm.makeOutput(shape, "float32");
         const at = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
         const f = Math.fround;
         simd.adam(
@@ -141,9 +147,9 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
           at(gradient),
           at(firstMoment),
           at(secondMoment),
-          at(infos[0]),
-          at(infos[1]),
-          at(infos[2]),
+          at(newValue),
+          at(firstMoment),
+          at(secondMoment),
           value.size,
           hyper.beta1,
           f(1 - hyper.beta1),
@@ -154,7 +160,11 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
           hyper.epsilon,
           -hyper.lr,
         );
-      } else {
+        value.assign(eng.makeTensorFromTensorInfo(newValue) as Tensor);
+        return;
+      }
+      {
+        const infos: TensorInfo[] = [0, 1, 2].map(() => wasm.makeOutput(shape, "float32"));
         // Views only after the allocations (an allocation can grow the heap).
         const [w2, m2, v2] = infos.map((info) => heapF32(backend, info));
         adamStepInto(
@@ -167,11 +177,11 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
           v2,
           hyper,
         );
+        const [newValue, newFirst, newSecond] = infos.map((info) => eng.makeTensorFromTensorInfo(info) as Tensor);
+        firstMoment.assign(newFirst);
+        secondMoment.assign(newSecond);
+        value.assign(newValue);
       }
-      const [newValue, newFirst, newSecond] = infos.map((info) => eng.makeTensorFromTensorInfo(info) as Tensor);
-      firstMoment.assign(newFirst);
-      secondMoment.assign(newSecond);
-      value.assign(newValue);
     });
     self.accBeta1.assign(mul(self.accBeta1, self.beta1));
     self.accBeta2.assign(mul(self.accBeta2, self.beta2));
