@@ -596,11 +596,14 @@ Deno.test("relu gradient (one SIMD kernel on wasm) matches cpu's dy·step(x), in
 });
 
 Deno.test("matMul: the sparse kernel (A mostly zeros, as MNIST pixels) matches cpu and is bit for bit the dense kernel", async () => {
-  const shapes: [number, number, number][] = [[32, 784, 128], [5, 130, 13], [64, 300, 100], [33, 200, 4], [
-    40,
-    150,
-    36,
-  ]];
+  const shapes: [number, number, number][] = [
+    [32, 784, 128],
+    [5, 130, 13],
+    [64, 300, 100],
+    [33, 200, 4],
+    [40, 150, 36],
+    [9, 3000, 90], // B above SPARSE_MAX_B: the dense kernel
+  ];
   let seed = 800;
   for (const [m, k, n] of shapes) {
     for (const transposeA of [false, true]) {

@@ -41,20 +41,10 @@ export interface GemmKernels {
   ): void;
   /** Number of entries equal to 0 among `n` floats at `p`. */
   count_zeros(p: number, n: number): number;
-  /** `C = A·B` as `gemm_bcast`, skipping A's zero entries (bit for bit the same result); `scratch`: 8·k bytes. */
-  gemm_sparse(
-    a: number,
-    sai: number,
-    sap: number,
-    b: number,
-    ldb: number,
-    c: number,
-    ldc: number,
-    m: number,
-    n: number,
-    k: number,
-    scratch: number,
-  ): void;
+  /** Lists each row's nonzero entries of A (`A(i,p)` at `a + i·sai + p·sap`) at `lists`, `m·(8k + 4)` bytes. */
+  sparse_lists(a: number, sai: number, sap: number, ldb: number, m: number, k: number, lists: number): void;
+  /** `C = A·B` from the lists, skipping A's zeros (bit for bit `gemm_bcast`'s result); `b` may point at a panel. */
+  sparse_rows(lists: number, k: number, b: number, c: number, ldc: number, m: number, n: number): void;
 }
 
 let module: WebAssembly.Module | null = null;

@@ -310,17 +310,16 @@ function sparseDriver(): string {
     (local.get $count)
   )
 
-  ;; C (m×n) = A·B, skipping A's zero entries; A(i,p) at a + i·sai + p·sap; B(p,j) at b + p·ldb + 4j.
-  ;; scratch: 8·k bytes of the caller's (row i's nonzero entries: B row offsets, then values).
-  (func (export "gemm_sparse") (param $a i32) (param $sai i32) (param $sap i32) (param $b i32) (param $ldb i32)
-    (param $c i32) (param $ldc i32) (param $m i32) (param $n i32) (param $k i32) (param $scratch i32)
-    (local $i i32) (local $p i32) (local $q i32) (local $cnt i32) (local $j i32) (local $ap i32) (local $cp i32)
-    (local $vals i32) (local $bq i32) (local $x f32) (local $s v128) (local $t f32)
-    ${acc.map((a) => `(local ${a} v128)`).join(" ")}
-    (local.set $vals (i32.add (local.get $scratch) (i32.shl (local.get $k) (i32.const 2))))
+  ;; Lists each row's nonzero entries of A, in order of p; A(i,p) at a + i·sai + p·sap. Row i's list is at
+  ;; lists + i·(8k + 4): its count, then the offsets p·ldb of the B rows they pick, then their values.
+  (func (export "sparse_lists") (param $a i32) (param $sai i32) (param $sap i32) (param $ldb i32)
+    (param $m i32) (param $k i32) (param $lists i32)
+    (local $i i32) (local $p i32) (local $cnt i32) (local $ap i32) (local $scratch i32) (local $vals i32) (local $x f32)
     (block $idone (loop $rows
       (br_if $idone (i32.ge_u (local.get $i) (local.get $m)))
-      ;; row i's nonzero entries, in order of p
+      (local.set $scratch (i32.add (i32.add (local.get $lists) (i32.const 4))
+        (i32.mul (local.get $i) (i32.add (i32.shl (local.get $k) (i32.const 3)) (i32.const 4)))))
+      (local.set $vals (i32.add (local.get $scratch) (i32.shl (local.get $k) (i32.const 2))))
       (local.set $ap (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $sai))))
       (local.set $cnt (i32.const 0))
       (local.set $p (i32.const 0))
@@ -335,6 +334,24 @@ function sparseDriver(): string {
         (local.set $ap (i32.add (local.get $ap) (local.get $sap)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $scan)))
+      (i32.store (i32.sub (local.get $scratch) (i32.const 4)) (local.get $cnt))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $rows)))
+  )
+
+  ;; C (m×n) = A·B from sparse_lists' lists, skipping A's zero entries; B(p,j) at b + p·ldb + 4j, where b
+  ;; may point into B (a panel of its columns: then n is the panel's width).
+  (func (export "sparse_rows") (param $lists i32) (param $k i32) (param $b i32) (param $c i32) (param $ldc i32)
+    (param $m i32) (param $n i32)
+    (local $i i32) (local $q i32) (local $cnt i32) (local $j i32) (local $cp i32)
+    (local $scratch i32) (local $vals i32) (local $bq i32) (local $s v128) (local $t f32)
+    ${acc.map((a) => `(local ${a} v128)`).join(" ")}
+    (block $idone (loop $rows
+      (br_if $idone (i32.ge_u (local.get $i) (local.get $m)))
+      (local.set $scratch (i32.add (i32.add (local.get $lists) (i32.const 4))
+        (i32.mul (local.get $i) (i32.add (i32.shl (local.get $k) (i32.const 3)) (i32.const 4)))))
+      (local.set $vals (i32.add (local.get $scratch) (i32.shl (local.get $k) (i32.const 2))))
+      (local.set $cnt (i32.load (i32.sub (local.get $scratch) (i32.const 4))))
       (local.set $cp (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $ldc))))
       (local.set $j (i32.const 0))
       ;; 32 columns at a time
