@@ -36,6 +36,7 @@ Deno.test("bench options: defaults and every flag", () => {
   assertThrows(() => parseBenchArgs(["--samples", "0"]), Error, "--samples");
   assertThrows(() => parseBenchArgs(["--batch", "32,x"]), Error, "--batch");
   assertThrows(() => parseBenchArgs(["--models", "rnn"]), Error, "--models");
+  assertEquals(parseBenchArgs(["--models", "mlp4,mlp"]).models, ["mlp4", "mlp"]);
   assertThrows(() => parseBenchArgs(["--frobnicate"]), Error, "unknown option");
 });
 

@@ -8,7 +8,7 @@
  * digit (preprocess + forward, median and p95 over 200 runs), tensors left
  * behind by an epoch (must be 0), and the process's peak RSS.
  *
- * usage: deno task bench [--samples 6000] [--batch 32,128] [--models mlp,cnn] [--repeat 1]
+ * usage: deno task bench [--samples 6000] [--batch 32,128] [--models mlp,cnn,mlp4] [--repeat 1]
  *                        [--torch-threads 2,1] [--json] [--no-torch]
  *
  * @module
@@ -16,7 +16,7 @@
 import { backendName } from "../tf.ts";
 import { defaultMnistDir, loadMnist, PIXELS_PER_IMAGE } from "../data/mnist.ts";
 import { loadAverage, type MachineInfo, machineInfo, peakRssMiB } from "./bench/machine.ts";
-import { type BenchModel, benchTraining, type TrainingResult } from "./bench/training.ts";
+import { BENCH_MODELS, type BenchModel, benchTraining, type TrainingResult } from "./bench/training.ts";
 import { benchInference, type InferenceResult } from "./bench/inference.ts";
 import { runTorchReference, type TorchResult, torchUnavailable } from "./bench/torch.ts";
 
@@ -37,7 +37,7 @@ export interface BenchOptions {
   torchThreads: number[];
 }
 
-const USAGE = "usage: deno task bench [--samples N] [--batch 32,128] [--models mlp,cnn] [--repeat N] " +
+const USAGE = "usage: deno task bench [--samples N] [--batch 32,128] [--models mlp,cnn,mlp4] [--repeat N] " +
   "[--torch-threads 2,1] [--json] [--no-torch]";
 
 /** Parses the command line (throws with the usage line on a bad one). */
@@ -75,7 +75,9 @@ export function parseBenchArgs(args: string[]): BenchOptions {
       }
       case "--models": {
         const list = value().split(",");
-        if (list.some((m) => m !== "mlp" && m !== "cnn")) throw new Error(`--models takes mlp,cnn\n${USAGE}`);
+        if (list.some((m) => !(BENCH_MODELS as readonly string[]).includes(m))) {
+          throw new Error(`--models takes ${BENCH_MODELS.join(",")}\n${USAGE}`);
+        }
         options.models = list as BenchModel[];
         break;
       }
@@ -202,6 +204,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   }
   const inference: InferenceResult[] = [];
   for (const model of options.models) {
+    if (model === "mlp4") continue; // a diagnostic for training only
     log(options.json, `inference latency, ${model} ...`);
     inference.push(benchInference(model));
   }

@@ -8,11 +8,34 @@
 import { tf } from "../../tf.ts";
 import type { MnistSplit } from "../../data/mnist.ts";
 import { toImageTensor, toLabelTensor, toOneHotTensor } from "../../data/tensors.ts";
-import { createReportCnn, createReportMlp } from "../../models/presets.ts";
+import { compileFor, createReportCnn, createReportMlp, INPUT_SHAPE } from "../../models/presets.ts";
+import { withSeed } from "../../random.ts";
 import { peakRssMiB } from "./machine.ts";
 
 /** The two models the report compares. */
-export type BenchModel = "mlp" | "cnn";
+export type BenchModel = "mlp" | "cnn" | "mlp4";
+
+/** Models the bench knows: the report's two, and `mlp4`, the MLP with 4 hidden units (see {@link createFloorMlp}). */
+export const BENCH_MODELS: readonly BenchModel[] = ["mlp", "cnn", "mlp4"];
+
+/**
+ * The report's MLP with 4 hidden units instead of 128: almost no arithmetic,
+ * the same ops, tape and \`fit\` loop. Its speed is the floor TensorFlow.js's
+ * per-op bookkeeping sets for a two-layer network, whatever the kernels do.
+ */
+export function createFloorMlp(seed = 1234): tf.LayersModel {
+  return withSeed(seed, () => {
+    const model = tf.sequential({
+      name: "floor_mlp",
+      layers: [
+        tf.layers.flatten({ inputShape: INPUT_SHAPE }),
+        tf.layers.dense({ units: 4, activation: "relu" }),
+        tf.layers.dense({ units: 10, activation: "softmax" }),
+      ],
+    });
+    return compileFor(model, "sparse");
+  });
+}
 
 /** One training measurement. */
 export interface TrainingResult {
@@ -31,9 +54,9 @@ export interface TrainingResult {
 
 /** Trains a fresh report model for one epoch on `split` and times it. */
 export async function benchTraining(split: MnistSplit, model: BenchModel, batch: number): Promise<TrainingResult> {
-  const net = model === "mlp" ? createReportMlp(1234) : createReportCnn(1234);
+  const net = model === "mlp" ? createReportMlp(1234) : model === "mlp4" ? createFloorMlp() : createReportCnn(1234);
   const x = toImageTensor(split);
-  const y = model === "mlp" ? toLabelTensor(split) : toOneHotTensor(split);
+  const y = model === "cnn" ? toOneHotTensor(split) : toLabelTensor(split);
   try {
     const xw = x.slice(0, batch), yw = y.slice(0, batch);
     await net.fit(xw, yw, { batchSize: batch, epochs: 1, verbose: 0 }); // warm-up: optimizer slots, packing
