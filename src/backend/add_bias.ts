@@ -14,7 +14,7 @@
  * @module
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
-import { type AnyBackend, asWasm, callStock, sizeOf } from "./wasm_util.ts";
+import { type AnyBackend, asWasm, callStock, heapOffset, sizeOf } from "./wasm_util.ts";
 import { simdKernels } from "./simd_kernels.ts";
 
 interface AddArgs {
@@ -41,8 +41,13 @@ export function addWasm({ inputs, backend }: AddArgs): TensorInfo {
       if (simd != null) {
         const wasm = asWasm(backend);
         const out = wasm.makeOutput(x.shape, "float32");
-        const at = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
-        simd.addBias(at(x), at(bias), at(out), sizeOf(x.shape) / c, c);
+        simd.addBias(
+          heapOffset(backend, x),
+          heapOffset(backend, bias),
+          heapOffset(backend, out),
+          sizeOf(x.shape) / c,
+          c,
+        );
         return out;
       }
     }

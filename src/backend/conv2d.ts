@@ -27,7 +27,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { backend_util } from "@tensorflow/tfjs-core";
-import { type AnyBackend, asWasm, callStock, sizeOf } from "./wasm_util.ts";
+import { type AnyBackend, asWasm, callStock, heapOffset, sizeOf } from "./wasm_util.ts";
 import { CONV_BIAS, CONV_RELU, convKernels } from "./conv_kernels.ts";
 
 /** Attributes of `Conv2D` and `FusedConv2D` as tfjs-core passes them. */
@@ -92,12 +92,11 @@ function directConv2d(
   const wasm = asWasm(backend);
   const out = wasm.makeOutput(info.outShape, "float32");
   if (sizeOf(info.outShape) === 0) return out;
-  const at = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
   kernels.conv2dForward(
-    at(x),
-    at(filter),
-    bias != null ? at(bias) : 0,
-    at(out),
+    heapOffset(backend, x),
+    heapOffset(backend, filter),
+    bias != null ? heapOffset(backend, bias) : 0,
+    heapOffset(backend, out),
     info.batchSize,
     info.inHeight,
     info.inWidth,

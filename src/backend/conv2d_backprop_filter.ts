@@ -34,7 +34,7 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { backend_util } from "@tensorflow/tfjs-core";
 import { batchMatMulWasm } from "./mat_mul.ts";
-import { type AnyBackend, asWasm, heapF32, view } from "./wasm_util.ts";
+import { type AnyBackend, asWasm, heapF32, heapOffset, view } from "./wasm_util.ts";
 import { convKernels } from "./conv_kernels.ts";
 
 /** Default largest patch matrix (in floats) one im2col chunk builds: 16 Mi floats = 64 MiB. */
@@ -126,11 +126,10 @@ export function conv2dBackpropFilterWasm(
     : null;
   if (direct != null) {
     const dw = wasm.makeOutput(filterShape, "float32");
-    const at = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
     direct.conv2dFilterGrad(
-      at(x),
-      at(dy),
-      at(dw),
+      heapOffset(backend, x),
+      heapOffset(backend, dy),
+      heapOffset(backend, dw),
       info.batchSize,
       info.inHeight,
       info.inWidth,

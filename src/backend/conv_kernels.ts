@@ -7,7 +7,7 @@
  */
 import { decodeBase64 } from "./base64.ts";
 import { CONV_KERNELS_WASM_BASE64 } from "./conv_kernels_wasm.ts";
-import type { AnyBackend } from "./wasm_util.ts";
+import { type AnyBackend, backendModuleLoader } from "./wasm_util.ts";
 
 /** Flags of {@link ConvKernels.conv2dForward}: add the bias. */
 export const CONV_BIAS = 1;
@@ -61,19 +61,7 @@ export interface ConvKernels {
   ): void;
 }
 
-let module: WebAssembly.Module | null = null;
-const instances = new WeakMap<object, ConvKernels | null>();
-
 /** The kernels bound to this backend's memory, or null if its memory is not reachable. */
-export function convKernels(backend: AnyBackend): ConvKernels | null {
-  const key = backend as object;
-  if (instances.has(key)) return instances.get(key)!;
-  const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
-  let kernels: ConvKernels | null = null;
-  if (memory instanceof WebAssembly.Memory) {
-    module ??= new WebAssembly.Module(decodeBase64(CONV_KERNELS_WASM_BASE64));
-    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as ConvKernels;
-  }
-  instances.set(key, kernels);
-  return kernels;
-}
+export const convKernels: (backend: AnyBackend) => ConvKernels | null = backendModuleLoader<ConvKernels>(() =>
+  decodeBase64(CONV_KERNELS_WASM_BASE64)
+);

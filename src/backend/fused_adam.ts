@@ -36,7 +36,7 @@ interface NamedTensor {
   tensor: Tensor;
 }
 import { AdamOptimizer, engine, getBackend, mul, tidy, zerosLike } from "@tensorflow/tfjs-core";
-import { type AnyBackend, asWasm, heapF32 } from "./wasm_util.ts";
+import { type AnyBackend, asWasm, heapF32, heapOffset } from "./wasm_util.ts";
 import { simdKernels } from "./simd_kernels.ts";
 
 /** The fields of tfjs-core 4.22's `AdamOptimizer` the fused update uses. */
@@ -140,16 +140,15 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
         // writes it). The weights get a new tensor (never in place: XNNPACK caches packed weights by
         // tensor, and a caller may hold the old values).
         const newValue = wasm.makeOutput(shape, "float32");
-        const at = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
         const f = Math.fround;
         simd.adam(
-          at(value),
-          at(gradient),
-          at(firstMoment),
-          at(secondMoment),
-          at(newValue),
-          at(firstMoment),
-          at(secondMoment),
+          heapOffset(backend, value),
+          heapOffset(backend, gradient),
+          heapOffset(backend, firstMoment),
+          heapOffset(backend, secondMoment),
+          heapOffset(backend, newValue),
+          heapOffset(backend, firstMoment),
+          heapOffset(backend, secondMoment),
           value.size,
           hyper.beta1,
           f(1 - hyper.beta1),

@@ -7,7 +7,7 @@
  */
 import { decodeBase64 } from "./base64.ts";
 import { GEMM_KERNELS_WASM_BASE64 } from "./gemm_kernels_wasm.ts";
-import type { AnyBackend } from "./wasm_util.ts";
+import { type AnyBackend, backendModuleLoader } from "./wasm_util.ts";
 
 /** The exports of `gemm_kernels.wat`; pointers and strides in bytes, `acc` 1 adds to C. */
 export interface GemmKernels {
@@ -47,19 +47,7 @@ export interface GemmKernels {
   sparse_rows(lists: number, k: number, b: number, c: number, ldc: number, m: number, n: number): void;
 }
 
-let module: WebAssembly.Module | null = null;
-const instances = new WeakMap<object, GemmKernels | null>();
-
 /** The kernels bound to this backend's memory, or null if its memory is not reachable. */
-export function gemmKernels(backend: AnyBackend): GemmKernels | null {
-  const key = backend as object;
-  if (instances.has(key)) return instances.get(key)!;
-  const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
-  let kernels: GemmKernels | null = null;
-  if (memory instanceof WebAssembly.Memory) {
-    module ??= new WebAssembly.Module(decodeBase64(GEMM_KERNELS_WASM_BASE64));
-    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as GemmKernels;
-  }
-  instances.set(key, kernels);
-  return kernels;
-}
+export const gemmKernels: (backend: AnyBackend) => GemmKernels | null = backendModuleLoader<GemmKernels>(() =>
+  decodeBase64(GEMM_KERNELS_WASM_BASE64)
+);

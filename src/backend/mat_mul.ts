@@ -59,7 +59,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { broadcast_util } from "@tensorflow/tfjs-core";
-import { type AnyBackend, asWasm, callStock, heapF32, sizeOf, transpose2d, view } from "./wasm_util.ts";
+import { type AnyBackend, asWasm, callStock, heapF32, heapOffset, sizeOf, transpose2d, view } from "./wasm_util.ts";
 import { gemmKernels } from "./gemm_kernels.ts";
 
 /** Cost, in "nanoseconds per float" units, of packing a right operand (measured: 3.6–3.9). */
@@ -275,9 +275,9 @@ function directProduct(
   const { m, k, n } = d;
   const wasm = asWasm(backend);
   const out = wasm.makeOutput(d.outShape, "float32");
-  const pa = wasm.dataIdMap.get(a.dataId).memoryOffset;
-  const pb = wasm.dataIdMap.get(b.dataId).memoryOffset;
-  const pc = wasm.dataIdMap.get(out.dataId).memoryOffset;
+  const pa = heapOffset(backend, a);
+  const pb = heapOffset(backend, b);
+  const pc = heapOffset(backend, out);
   if (transposeB) {
     kernels.gemm_dot(pa, 4 * k, pb, 4 * k, pc, 4 * n, m, n, k, 0);
   } else {
@@ -288,7 +288,7 @@ function directProduct(
     ) {
       const lists = wasm.makeOutput([m * (2 * k + 1)], "int32");
       try {
-        const pl = wasm.dataIdMap.get(lists.dataId).memoryOffset;
+        const pl = heapOffset(backend, lists);
         kernels.sparse_lists(pa, sai, sap, 4 * n, m, k, pl);
         kernels.sparse_rows(pl, k, pb, pc, 4 * n, m, n);
       } finally {

@@ -15,7 +15,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { backend_util } from "@tensorflow/tfjs-core";
-import { type AnyBackend, asWasm, callStock } from "./wasm_util.ts";
+import { type AnyBackend, asWasm, callStock, heapOffset } from "./wasm_util.ts";
 import { simdKernels } from "./simd_kernels.ts";
 import { isPlain2x2 } from "./max_pool_grad.ts";
 
@@ -48,10 +48,9 @@ export function maxPoolWasm({ inputs, backend, attrs }: MaxPoolArgs): TensorInfo
     if (simd != null) {
       const wasm = asWasm(backend);
       const out = wasm.makeOutput(info.outShape, "float32");
-      const at = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
       simd.maxPool2x2(
-        at(x),
-        at(out),
+        heapOffset(backend, x),
+        heapOffset(backend, out),
         info.batchSize,
         info.inHeight,
         info.inWidth,

@@ -20,7 +20,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { backend_util } from "@tensorflow/tfjs-core";
-import { type AnyBackend, asWasm, callStock, heapF32 } from "./wasm_util.ts";
+import { type AnyBackend, asWasm, callStock, heapF32, heapOffset } from "./wasm_util.ts";
 import { simdKernels } from "./simd_kernels.ts";
 
 interface MaxPoolGradArgs {
@@ -129,8 +129,17 @@ export function maxPoolGradWasm({ inputs, backend, attrs }: MaxPoolGradArgs): Te
   const { inHeight, inWidth, inChannels, outHeight, outWidth } = info;
   if (simd != null && isPlain2x2(info) && inChannels % 4 === 0) {
     if (inHeight !== 2 * outHeight || inWidth !== 2 * outWidth) heapF32(backend, dx).fill(0);
-    const at = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
-    simd.maxPoolGrad2x2(at(input), at(dy), at(dx), info.batchSize, inHeight, inWidth, inChannels, outHeight, outWidth);
+    simd.maxPoolGrad2x2(
+      heapOffset(backend, input),
+      heapOffset(backend, dy),
+      heapOffset(backend, dx),
+      info.batchSize,
+      inHeight,
+      inWidth,
+      inChannels,
+      outHeight,
+      outWidth,
+    );
     return dx;
   }
   // Views only after the last allocation: an allocation can grow (and detach) the heap.

@@ -19,7 +19,7 @@
  */
 import type { GradConfig, KernelConfig, KernelFunc, Tensor, TensorInfo } from "@tensorflow/tfjs-core";
 import { cast, engine, getBackend, getKernel, mul, registerGradient, step } from "@tensorflow/tfjs-core";
-import { type AnyBackend, asWasm, heapF32, sizeOf } from "./wasm_util.ts";
+import { type AnyBackend, asWasm, heapF32, heapOffset, sizeOf } from "./wasm_util.ts";
 import { simdKernels } from "./simd_kernels.ts";
 
 /** The kernel's name. */
@@ -34,8 +34,7 @@ function reluGradWasm(
   const n = sizeOf(x.shape);
   const simd = simdKernels(backend);
   if (simd != null) {
-    const at = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
-    simd.reluGrad(at(dy), at(x), at(out), n);
+    simd.reluGrad(heapOffset(backend, dy), heapOffset(backend, x), heapOffset(backend, out), n);
   } else {
     const d = heapF32(backend, dy), xs = heapF32(backend, x), o = heapF32(backend, out);
     for (let i = 0; i < n; i++) o[i] = xs[i] > 0 ? d[i] : Number.isNaN(xs[i]) ? NaN : 0;

@@ -7,7 +7,7 @@
  */
 import { decodeBase64 } from "./base64.ts";
 import { SIMD_KERNELS_WASM_BASE64 } from "./simd_kernels_wasm.ts";
-import type { AnyBackend } from "./wasm_util.ts";
+import { type AnyBackend, backendModuleLoader } from "./wasm_util.ts";
 
 /** The exports of `simd_kernels.wat`. */
 export interface SimdKernels {
@@ -55,19 +55,7 @@ export interface SimdKernels {
   ): void;
 }
 
-let module: WebAssembly.Module | null = null;
-const instances = new WeakMap<object, SimdKernels | null>();
-
 /** The kernels bound to this backend's memory, or null if its memory is not reachable. */
-export function simdKernels(backend: AnyBackend): SimdKernels | null {
-  const key = backend as object;
-  if (instances.has(key)) return instances.get(key)!;
-  const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
-  let kernels: SimdKernels | null = null;
-  if (memory instanceof WebAssembly.Memory) {
-    module ??= new WebAssembly.Module(decodeBase64(SIMD_KERNELS_WASM_BASE64));
-    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
-  }
-  instances.set(key, kernels);
-  return kernels;
-}
+export const simdKernels: (backend: AnyBackend) => SimdKernels | null = backendModuleLoader<SimdKernels>(() =>
+  decodeBase64(SIMD_KERNELS_WASM_BASE64)
+);

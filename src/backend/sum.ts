@@ -17,7 +17,7 @@
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { backend_util, util } from "@tensorflow/tfjs-core";
-import { type AnyBackend, asWasm, callStock, heapF32, sizeOf } from "./wasm_util.ts";
+import { type AnyBackend, asWasm, callStock, heapF32, heapOffset, sizeOf } from "./wasm_util.ts";
 import { simdKernels } from "./simd_kernels.ts";
 
 interface SumArgs {
@@ -61,8 +61,7 @@ export function sumWasm({ inputs, backend, attrs }: SumArgs): TensorInfo {
   const simd = simdEnabled && width % 4 === 0 ? simdKernels(backend) : null;
   if (simd != null) {
     const scratch = wasm.makeOutput([2 * width], "float32"); // room for `width` float64 totals
-    const at = (t: TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
-    simd.sumRows(at(x), at(out), at(scratch), rows, width);
+    simd.sumRows(heapOffset(backend, x), heapOffset(backend, out), heapOffset(backend, scratch), rows, width);
     wasm.disposeData(scratch.dataId);
   } else {
     sumRowsInto(heapF32(backend, x), rows, width, heapF32(backend, out));

@@ -74,3 +74,31 @@ export function sizeOf(shape: readonly number[]): number {
   for (const d of shape) size *= d;
   return size;
 }
+
+/** The byte offset of a tensor's data in the backend's heap (what the hand-written kernels take as a pointer). */
+export function heapOffset(backend: AnyBackend, info: TensorInfo): number {
+  return asWasm(backend).dataIdMap.get(info.dataId).memoryOffset;
+}
+
+/**
+ * A loader for one of our hand-written wasm modules: compiled once, instantiated
+ * once per backend with the backend's own `WebAssembly.Memory` as its import, so
+ * its exports read and write tensors in place. The loader returns null where the
+ * memory is not reachable (another build of the backend): callers then fall back.
+ */
+export function backendModuleLoader<T>(bytes: () => Uint8Array<ArrayBuffer>): (backend: AnyBackend) => T | null {
+  let module: WebAssembly.Module | null = null;
+  const instances = new WeakMap<object, T | null>();
+  return (backend) => {
+    const key = backend as object;
+    if (instances.has(key)) return instances.get(key)!;
+    const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+    let exports: T | null = null;
+    if (memory instanceof WebAssembly.Memory) {
+      module ??= new WebAssembly.Module(bytes());
+      exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as T;
+    }
+    instances.set(key, exports);
+    return exports;
+  };
+}
