@@ -37,6 +37,9 @@ Deno.test("bench options: defaults and every flag", () => {
   assertThrows(() => parseBenchArgs(["--batch", "32,x"]), Error, "--batch");
   assertThrows(() => parseBenchArgs(["--models", "rnn"]), Error, "--models");
   assertEquals(parseBenchArgs(["--models", "mlp4,mlp"]).models, ["mlp4", "mlp"]);
+  assertEquals(parseBenchArgs([]).warmup, 1);
+  assertEquals(parseBenchArgs(["--warmup", "500"]).warmup, 500);
+  assertThrows(() => parseBenchArgs(["--warmup", "0"]), Error, "--warmup");
   assertThrows(() => parseBenchArgs(["--frobnicate"]), Error, "unknown option");
 });
 
@@ -54,6 +57,7 @@ Deno.test("bench report formats training, torch ratio and inference rows", () =>
     command: "deno task bench",
     samples: 6000,
     repeat: 1,
+    warmup: 200,
     training: [{
       model: "cnn",
       batch: 32,
@@ -79,6 +83,7 @@ Deno.test("bench report formats training, torch ratio and inference rows", () =>
   assert(text.includes("torch comparison skipped"), text);
   assert(/cnn\s+1\.500\s+2\.500/.test(text), text);
   assert(text.includes("other processes competed"), text);
+  assert(text.includes("after a warm-up of 200 batches (PyTorch: one batch)"), text);
 });
 
 Deno.test("synthetic drawing and simple resize give ink in the middle, paper at the corners", () => {

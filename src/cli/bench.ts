@@ -35,9 +35,17 @@ export interface BenchOptions {
    * OpenMP threads lose badly whenever another process holds a core.
    */
   torchThreads: number[];
+  /**
+   * Batches TensorFlow.js trains before each timed epoch (default 1, as the
+   * PyTorch reference warms up). V8 keeps optimising TensorFlow.js's JavaScript
+   * for about a thousand steps, so a larger warm-up measures the steady state
+   * of a long training run; PyTorch has no such warm-up to do.
+   */
+  warmup: number;
 }
 
-const USAGE = "usage: deno task bench [--samples N] [--batch 32,128] [--models mlp,cnn,mlp4] [--repeat N] " +
+const USAGE =
+  "usage: deno task bench [--samples N] [--batch 32,128] [--models mlp,cnn,mlp4] [--repeat N] [--warmup N] " +
   "[--torch-threads 2,1] [--json] [--no-torch]";
 
 /** Parses the command line (throws with the usage line on a bad one). */
@@ -49,6 +57,7 @@ export function parseBenchArgs(args: string[]): BenchOptions {
     torch: true,
     models: ["mlp", "cnn"],
     repeat: 1,
+    warmup: 1,
     torchThreads: navigator.hardwareConcurrency > 1 ? [navigator.hardwareConcurrency, 1] : [1],
   };
   for (let i = 0; i < args.length; i++) {
@@ -85,6 +94,12 @@ export function parseBenchArgs(args: string[]): BenchOptions {
         const n = Number(value());
         if (!Number.isInteger(n) || n < 1 || n > 20) throw new Error(`--repeat must be 1..20\n${USAGE}`);
         options.repeat = n;
+        break;
+      }
+      case "--warmup": {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1 || n > 20000) throw new Error(`--warmup must be 1..20000 batches\n${USAGE}`);
+        options.warmup = n;
         break;
       }
       case "--torch-threads": {
@@ -133,6 +148,8 @@ export interface BenchReport {
   command: string;
   samples: number;
   repeat: number;
+  /** Warm-up batches before each timed epoch (see {@link BenchOptions.warmup}). */
+  warmup: number;
   training: BenchRow[];
   torch: { ran: boolean; note: string | null; results: TorchResult[] };
   inference: InferenceResult[];
@@ -168,7 +185,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       const suffix = options.repeat > 1 ? ` (run ${run + 1}/${options.repeat})` : "";
       for (const model of options.models) {
         log(options.json, `training ${model}, batch ${batch}, ${n} samples${suffix} ...`);
-        const result = await benchTraining(split, model, batch);
+        const result = await benchTraining(split, model, batch, options.warmup);
         let row = batchRows.find((r) => r.model === model);
         if (row == null) {
           row = { ...result, runs: [], torchSamplesPerSecond: null, torchThreads: null, torchRuns: [], ratio: null };
@@ -213,6 +230,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     command: `deno task bench ${Deno.args.join(" ")}`.trim(),
     samples: n,
     repeat: options.repeat,
+    warmup: options.warmup,
     training: rows,
     torch: { ran: torchNote == null, note: torchNote, results: torchResults },
     inference,
@@ -231,7 +249,8 @@ export function formatReport(report: BenchReport): string {
   const lines = [
     `Machine: ${m.cores} cores, ${m.cpu}; ${m.os}; Deno ${m.deno}`,
     `Engine:  ${m.backend}`,
-    `Training: ${report.samples} MNIST images, 1 epoch of model.fit, Adam, after a one-batch warm-up` +
+    `Training: ${report.samples} MNIST images, 1 epoch of model.fit, Adam, after a warm-up of ${report.warmup} ` +
+    `batch${report.warmup === 1 ? "" : "es"} (PyTorch: one batch)` +
     (report.repeat > 1 ? `; best of ${report.repeat} runs (all runs in --json)` : ""),
     "",
     [

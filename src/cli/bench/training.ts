@@ -1,7 +1,7 @@
 /**
  * Training throughput of the report's models: one epoch of `model.fit` over
  * the first N training images (Adam, the preset's loss, shuffled), after a
- * one-batch warm-up, as the PyTorch reference does.
+ * warm-up of one batch by default, as the PyTorch reference does (more with `--warmup`).
  *
  * @module
  */
@@ -53,13 +53,22 @@ export interface TrainingResult {
 }
 
 /** Trains a fresh report model for one epoch on `split` and times it. */
-export async function benchTraining(split: MnistSplit, model: BenchModel, batch: number): Promise<TrainingResult> {
+export async function benchTraining(
+  split: MnistSplit,
+  model: BenchModel,
+  batch: number,
+  warmupBatches = 1,
+): Promise<TrainingResult> {
   const net = model === "mlp" ? createReportMlp(1234) : model === "mlp4" ? createFloorMlp() : createReportCnn(1234);
   const x = toImageTensor(split);
   const y = model === "cnn" ? toOneHotTensor(split) : toLabelTensor(split);
   try {
-    const xw = x.slice(0, batch), yw = y.slice(0, batch);
-    await net.fit(xw, yw, { batchSize: batch, epochs: 1, verbose: 0 }); // warm-up: optimizer slots, packing
+    // Warm-up (optimizer slots, packing, and V8's optimisation of TensorFlow.js's JavaScript): `warmupBatches`
+    // batches from the start of the data, as whole passes over up to all of it.
+    const warmCount = Math.min(split.count, warmupBatches * batch);
+    const xw = x.slice(0, warmCount), yw = y.slice(0, warmCount);
+    const warmEpochs = Math.max(1, Math.round((warmupBatches * batch) / warmCount));
+    await net.fit(xw, yw, { batchSize: batch, epochs: warmEpochs, shuffle: false, verbose: 0 });
     tf.dispose([xw, yw]);
     const before = tf.memory().numTensors;
     const start = performance.now();
