@@ -15,6 +15,20 @@ import { convKernels } from "../src/backend/conv_kernels.ts";
 import { fusedConv2dConfig, setConv2dDirect } from "../src/backend/conv2d.ts";
 import { setConv2dFilterGradDirect, setIm2colLimit } from "../src/backend/conv2d_backprop_filter.ts";
 
+/** `tf.fused.conv2d` with stride 1, valid padding, a bias and `activation` (and PReLU weights as a 4th input). */
+function fusedValid(activation: tf.fused.Activation) {
+  return (x: tf.Tensor, filter: tf.Tensor, bias: tf.Tensor, alpha?: tf.Tensor) =>
+    tf.fused.conv2d({
+      x: x as tf.Tensor4D,
+      filter: filter as tf.Tensor4D,
+      strides: 1,
+      pad: "valid",
+      bias,
+      activation,
+      preluActivationWeights: alpha,
+    });
+}
+
 type Pad = "valid" | "same" | number;
 
 type Shape4 = [number, number, number, number];
@@ -146,15 +160,7 @@ Deno.test("fused conv2d inside tf.tidy without gradients (inference) matches cpu
   await compare(
     "fused conv2d, mostly negative",
     inputs,
-    (x, filter, bias) =>
-      tf.fused.conv2d({
-        x: x as tf.Tensor4D,
-        filter: filter as tf.Tensor4D,
-        strides: 1,
-        pad: "valid",
-        bias,
-        activation: "relu",
-      }),
+    fusedValid("relu"),
     false,
   );
 });
@@ -165,30 +171,13 @@ Deno.test("fused conv2d with an activation the direct kernel lacks (elu, prelu) 
   await compare(
     "fused conv2d elu",
     [...caseInputs(c, 600), input([outC], 602)],
-    (x, filter, bias) =>
-      tf.fused.conv2d({
-        x: x as tf.Tensor4D,
-        filter: filter as tf.Tensor4D,
-        strides: 1,
-        pad: "valid",
-        bias,
-        activation: "elu",
-      }),
+    fusedValid("elu"),
     false,
   );
   await compare(
     "fused conv2d prelu",
     [...caseInputs(c, 610), input([outC], 612), input([outC], 613, (rng) => rng() * 0.3)],
-    (x, filter, bias, alpha) =>
-      tf.fused.conv2d({
-        x: x as tf.Tensor4D,
-        filter: filter as tf.Tensor4D,
-        strides: 1,
-        pad: "valid",
-        bias,
-        activation: "prelu",
-        preluActivationWeights: alpha,
-      }),
+    fusedValid("prelu"),
     false,
   );
 });

@@ -17,17 +17,12 @@ import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core
 import { backend_util } from "@tensorflow/tfjs-core";
 import { type AnyBackend, asWasm, callStock, heapOffset } from "./wasm_util.ts";
 import { simdKernels } from "./simd_kernels.ts";
-import { isPlain2x2 } from "./max_pool_grad.ts";
+import { isPlain2x2, type PoolAttrs } from "./max_pool_grad.ts";
 
 interface MaxPoolArgs {
   inputs: { x: TensorInfo };
   backend: AnyBackend;
-  attrs: {
-    filterSize: [number, number] | number;
-    strides: [number, number] | number;
-    pad: "valid" | "same" | number | backend_util.ExplicitPadding;
-    dimRoundingMode?: "floor" | "round" | "ceil";
-  };
+  attrs: PoolAttrs;
 }
 
 /** `MaxPool` on wasm: see the module comment. */

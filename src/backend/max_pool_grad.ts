@@ -23,15 +23,18 @@ import { backend_util } from "@tensorflow/tfjs-core";
 import { type AnyBackend, asWasm, callStock, heapF32, heapOffset } from "./wasm_util.ts";
 import { simdKernels } from "./simd_kernels.ts";
 
+/** Attributes of `MaxPool` and `MaxPoolGrad` as tfjs-core passes them. */
+export type PoolAttrs = {
+  filterSize: [number, number] | number;
+  strides: [number, number] | number;
+  pad: "valid" | "same" | number | backend_util.ExplicitPadding;
+  dimRoundingMode?: "floor" | "round" | "ceil";
+};
+
 interface MaxPoolGradArgs {
   inputs: { dy: TensorInfo; input: TensorInfo; output: TensorInfo };
   backend: AnyBackend;
-  attrs: {
-    filterSize: [number, number] | number;
-    strides: [number, number] | number;
-    pad: "valid" | "same" | number | backend_util.ExplicitPadding;
-    dimRoundingMode?: "floor" | "round" | "ceil";
-  };
+  attrs: PoolAttrs;
 }
 
 /** 2×2 windows, stride 2, all inside the input (no padding used). */
