@@ -32,12 +32,17 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 
-/** The functions made here (so tests can tell them from tfjs-layers' own). */
-const made = new WeakSet<object>();
+/** The functions made here (so tests can tell them from tfjs-layers' own), with their label encoding. */
+const made = new WeakMap<object, { kind: "loss" | "metric"; labels: FusedLabels }>();
 
 /** True for a loss or metric function made by this module. */
 export function isFused(fn: unknown): boolean {
   return typeof fn === "function" && made.has(fn);
+}
+
+/** What a function made here is: the loss or the accuracy metric, and for which labels; null for any other. */
+export function fusedKind(fn: unknown): { kind: "loss" | "metric"; labels: FusedLabels } | null {
+  return typeof fn === "function" ? made.get(fn) ?? null : null;
 }
 
 /** tfjs-layers' epsilon (`backend/common.ts`). */
@@ -46,7 +51,7 @@ const EPSILON = 1e-7;
 /** Label encodings the fused functions handle. */
 export type FusedLabels = "sparse" | "onehot";
 
-interface Batch {
+export interface Batch {
   rows: number;
   classes: number;
   probs: Float32Array;
@@ -57,16 +62,25 @@ interface Batch {
 }
 
 function readBatch(yTrue: tf.Tensor, yPred: tf.Tensor, labels: FusedLabels): Batch {
-  const classes = yPred.shape[yPred.shape.length - 1]!;
-  const rows = yPred.size / classes;
-  const probs = yPred.dataSync() as Float32Array;
+  return batchFromValues(yPred.dataSync() as Float32Array, yPred.shape, yTrue.dataSync(), yTrue.shape, labels);
+}
+
+/** A batch from the values of the predictions and the labels (shapes as the tensors have them). */
+export function batchFromValues(
+  probs: Float32Array,
+  predShape: readonly number[],
+  raw: ArrayLike<number>,
+  trueShape: readonly number[],
+  labels: FusedLabels,
+): Batch {
+  const classes = predShape[predShape.length - 1]!;
+  const rows = probs.length / classes;
   if (labels === "sparse") {
-    if (yTrue.size !== rows) {
+    if (raw.length !== rows) {
       throw new Error(
-        `sparse labels: expected ${rows} labels for predictions of shape ${yPred.shape}, got ${yTrue.size}`,
+        `sparse labels: expected ${rows} labels for predictions of shape ${predShape}, got ${raw.length}`,
       );
     }
-    const raw = yTrue.dataSync();
     const label = new Int32Array(rows);
     for (let r = 0; r < rows; r++) {
       const c = Math.floor(raw[r]); // tfjs: cast(floor(flatten(yTrue)), 'int32'), then oneHot
@@ -74,10 +88,10 @@ function readBatch(yTrue: tf.Tensor, yPred: tf.Tensor, labels: FusedLabels): Bat
     }
     return { rows, classes, probs, label, target: null };
   }
-  if (yTrue.size !== yPred.size) {
-    throw new Error(`one-hot labels of shape ${yTrue.shape} do not match predictions of shape ${yPred.shape}`);
+  if (raw.length !== probs.length) {
+    throw new Error(`one-hot labels of shape ${trueShape} do not match predictions of shape ${predShape}`);
   }
-  return { rows, classes, probs, label: null, target: Float32Array.from(yTrue.dataSync()) };
+  return { rows, classes, probs, label: null, target: Float32Array.from(raw) };
 }
 
 const clip = (v: number) => (v < EPSILON ? EPSILON : v > 1 - EPSILON ? 1 - EPSILON : v);
@@ -143,7 +157,7 @@ export function fusedCrossEntropy(labels: FusedLabels): (yTrue: tf.Tensor, yPred
     }) as unknown as Parameters<typeof tf.customGrad>[0],
   );
   const fn = (yTrue: tf.Tensor, yPred: tf.Tensor) => f(yTrue, yPred);
-  made.add(fn);
+  made.set(fn, { kind: "loss", labels });
   Object.defineProperty(fn, "name", {
     value: labels === "sparse" ? "sparseCategoricalCrossentropy" : "categoricalCrossentropy",
   });
@@ -161,20 +175,30 @@ function argMaxRows(values: ArrayLike<number>, rows: number, classes: number): I
   return out;
 }
 
+/** Per row, 1 where the largest probability is the label's, else 0 (into `out`, `rows` values). */
+export function accuracyInto(
+  probs: ArrayLike<number>,
+  raw: ArrayLike<number>,
+  rows: number,
+  classes: number,
+  labels: FusedLabels,
+  out: Float32Array,
+): void {
+  const predicted = argMaxRows(probs, rows, classes);
+  const truth = labels === "sparse" ? Int32Array.from(raw, (v) => Math.floor(v)) : argMaxRows(raw, rows, classes);
+  for (let r = 0; r < rows; r++) out[r] = predicted[r] === truth[r] ? 1 : 0;
+}
+
 /** The accuracy metric: 1 where the largest probability is the label's, else 0, per row (not on the tape). */
 export function fusedAccuracy(labels: FusedLabels): (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor {
   const fn = (yTrue: tf.Tensor, yPred: tf.Tensor) => {
     const classes = yPred.shape[yPred.shape.length - 1]!;
     const rows = yPred.size / classes;
-    const predicted = argMaxRows(yPred.dataSync(), rows, classes);
-    const truth = labels === "sparse"
-      ? Int32Array.from(yTrue.dataSync(), (v) => Math.floor(v))
-      : argMaxRows(yTrue.dataSync(), rows, classes);
     const out = new Float32Array(rows);
-    for (let r = 0; r < rows; r++) out[r] = predicted[r] === truth[r] ? 1 : 0;
+    accuracyInto(yPred.dataSync(), yTrue.dataSync(), rows, classes, labels, out);
     return tf.tensor(out, yPred.shape.slice(0, -1), "float32");
   };
-  made.add(fn);
+  made.set(fn, { kind: "metric", labels });
   Object.defineProperty(fn, "name", {
     value: labels === "sparse" ? "sparseCategoricalAccuracy" : "categoricalAccuracy",
   });

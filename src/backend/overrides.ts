@@ -98,3 +98,9 @@ export function fusedLossEnabled(): boolean {
   const off = disabledOverrides();
   return !off.has("all") && !off.has("Loss");
 }
+
+/** Whether `compileFor` installs the direct training step (`src/backend/direct_step.ts`); `Step` or `all` in {@link OVERRIDES_OFF_ENV_VAR} turns it off. */
+export function directStepEnabled(): boolean {
+  const off = disabledOverrides();
+  return !off.has("all") && !off.has("Step");
+}

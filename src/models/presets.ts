@@ -10,8 +10,9 @@
  * @module
  */
 import { backendName, tf } from "../tf.ts";
-import { fusedLossEnabled } from "../backend/overrides.ts";
+import { directStepEnabled, fusedLossEnabled } from "../backend/overrides.ts";
 import { installFusedLoss } from "../backend/fused_loss.ts";
+import { installDirectStep } from "../backend/direct_step.ts";
 import { DEFAULT_SEED, withSeed } from "../random.ts";
 import { IMAGE_SIZE, NUM_CLASSES } from "../data/mnist.ts";
 
@@ -57,8 +58,12 @@ export function compileFor(
     loss: labels === "sparse" ? "sparseCategoricalCrossentropy" : "categoricalCrossentropy",
     metrics: ["accuracy"],
   });
-  // On wasm: the same loss and metric, each as one step (see src/backend/fused_loss.ts).
-  if (backendName() === "wasm" && fusedLossEnabled()) installFusedLoss(model, labels);
+  // On wasm: the same loss and metric, each as one step (see src/backend/fused_loss.ts), and the training
+  // step without the engine's bookkeeping, bit for bit the same (src/backend/direct_step.ts).
+  if (backendName() === "wasm" && fusedLossEnabled()) {
+    installFusedLoss(model, labels);
+    if (directStepEnabled()) installDirectStep(model);
+  }
   return model;
 }
 
