@@ -43,6 +43,21 @@ export interface SimdKernels {
   addBias(x: number, bias: number, out: number, rows: number, ch: number): void;
   sumRows(x: number, out: number, scratch: number, rows: number, width: number): void;
   reluGrad(dy: number, x: number, out: number, n: number): void;
+  /** `pre = x + bias` (pre may be x) and `out = ReLU(pre)` as the stock Relu; rows of `ch` floats, ch % 4 = 0. */
+  addBiasRelu(x: number, bias: number, pre: number, out: number, rows: number, ch: number): void;
+  /** `reluGrad(maxPoolGrad2x2(x, dy), pre)` in one pass; the windows must cover the input exactly. */
+  maxPoolReluGrad2x2(
+    x: number,
+    pre: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    ch: number,
+    outH: number,
+    outW: number,
+  ): void;
   maxPool2x2(
     x: number,
     out: number,
