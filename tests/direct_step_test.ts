@@ -110,6 +110,16 @@ Deno.test("direct step: a model it does not plan (dropout) says why and trains t
   model.dispose();
 });
 
+Deno.test("direct step: a Dense layer on an image (no Flatten) is not planned", () => {
+  const model = tf.sequential({
+    layers: [tf.layers.dense({ inputShape: [28, 28, 1], units: 10, activation: "softmax" })],
+  });
+  compileFor(model, "sparse");
+  const plan = directStepPlan(model);
+  assert(!plan.ok && /Dense on an input of rank 4/.test(plan.reason), JSON.stringify(plan));
+  model.dispose();
+});
+
 Deno.test("direct step: sample weights (classWeight) take the stock step", async () => {
   const model = PRESETS.mlp.create(3);
   const steps0 = directStepCount();

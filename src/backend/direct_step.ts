@@ -125,7 +125,9 @@ export function directStepPlan(model: unknown): DirectStepPlan {
   const loss = fusedKind(inner.lossFunctions?.[0]);
   if (loss?.kind !== "loss") return fail("the loss is not the fused cross-entropy (src/backend/fused_loss.ts)");
   const metrics = inner.metricsTensors ?? [];
-  if (metrics.some(([fn]) => fusedKind(fn)?.kind !== "metric")) return fail("a metric other than the fused accuracy");
+  if (metrics.length > 1 || metrics.some(([fn]) => fusedKind(fn)?.kind !== "metric")) {
+    return fail("metrics other than one fused accuracy");
+  }
   const stages: Stage[] = [];
   const weights: LayerVariable[] = [];
   const layers = inner.layers.filter((l: AnyLayer) => l.getClassName() !== "InputLayer");
@@ -134,6 +136,10 @@ export function directStepPlan(model: unknown): DirectStepPlan {
     const name = layer.getClassName();
     const last = i === layers.length - 1;
     const activation = layer.activation?.getClassName?.();
+    const rank = (layer.input as { shape?: unknown[] } | undefined)?.shape?.length;
+    if ((name === "Dense" && rank !== 2) || ((name === "Conv2D" || name === "MaxPooling2D") && rank !== 4)) {
+      return fail(`layer ${layer.name}: ${name} on an input of rank ${rank}`);
+    }
     if (name === "Flatten") {
       stages.push({ kind: "flatten" });
     } else if (name === "Dense") {
