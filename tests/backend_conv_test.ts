@@ -57,6 +57,14 @@ const CASES: Case[] = [
   { x: [2, 6, 6, 2], f: [1, 1, 2, 8], s: 1, pad: "valid" }, // 1×1
   { x: [2, 7, 7, 2], f: [2, 3, 2, 3], s: [2, 1], pad: "same" }, // outC 3: stock kernels
   { x: [2, 9, 9, 3], f: [3, 3, 3, 6], s: 1, pad: "valid" }, // outC 6: stock kernels
+  // The input gradient on the direct kernel (stride 1, input channels a multiple of 4):
+  { x: [2, 13, 13, 32], f: [3, 3, 32, 64], s: 1, pad: "valid" }, // the deep CNN's second convolution
+  { x: [2, 5, 5, 64], f: [3, 3, 64, 64], s: 1, pad: "valid" }, // its third
+  { x: [2, 7, 6, 4], f: [3, 3, 4, 8], s: 1, pad: "same" },
+  { x: [2, 6, 6, 8], f: [5, 5, 8, 4], s: 1, pad: "same" }, // two rows and columns of padding
+  { x: [2, 4, 4, 4], f: [5, 5, 4, 4], s: 1, pad: "same" }, // filter larger than the input
+  { x: [1, 6, 7, 4], f: [3, 3, 4, 4], s: 1, pad: 1 }, // explicit padding
+  { x: [2, 6, 7, 4], f: [2, 3, 4, 4], s: 1, pad: "valid" }, // unequal filter sides
 ];
 
 function caseInputs(c: Case, seed: number): Input[] {

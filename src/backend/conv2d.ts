@@ -115,6 +115,11 @@ function directConv2d(
   return out;
 }
 
+/** The direct convolution (no bias, no activation), or null where it does not apply; never the stock kernel. */
+export function conv2dDirectOnly(args: ConvArgs): TensorInfo | null {
+  return directConv2d(args, null, false);
+}
+
 /** `Conv2D` on wasm: see the module comment. */
 export function conv2dWasm(args: ConvArgs): TensorInfo {
   return directConv2d(args, null, false) ??

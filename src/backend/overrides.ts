@@ -13,6 +13,7 @@
 import { getKernel, registerKernel, unregisterKernel } from "@tensorflow/tfjs-core";
 import type { KernelConfig } from "@tensorflow/tfjs-core";
 import { conv2dBackpropFilterConfig } from "./conv2d_backprop_filter.ts";
+import { conv2dBackpropInputConfig } from "./conv2d_backprop_input.ts";
 import { conv2dConfig, fusedConv2dConfig } from "./conv2d.ts";
 import { batchMatMulConfig, fusedMatMulConfig } from "./mat_mul.ts";
 import { gatherConfig } from "./gather.ts";
@@ -31,6 +32,7 @@ export { callStock } from "./wasm_util.ts";
 /** The kernels this project adds to (or replaces in) the wasm backend. */
 export const WASM_OVERRIDES: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
+  conv2dBackpropInputConfig,
   conv2dConfig,
   fusedConv2dConfig,
   batchMatMulConfig,
