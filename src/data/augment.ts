@@ -1,0 +1,111 @@
+/**
+ * Data augmentation: small random rotations, zooms and shifts of the training
+ * digits, so that a model sees a slightly different copy of each image every
+ * epoch. Source 001 proposes it with Keras's `ImageDataGenerator` and these
+ * ranges: rotation up to 5°, zoom up to 5%, shifts up to 5% of the width and
+ * height ({@link SOURCE_001_AUGMENTATION}).
+ *
+ * Each image gets its own transform, drawn from a seeded generator: a rotation
+ * angle uniform in [−rotation, rotation] degrees, a zoom factor per axis
+ * uniform in [1 − zoom, 1 + zoom] (above 1 the digit gets smaller, as in
+ * Keras), and a shift per axis uniform in [−shift, shift] × 28 pixels. The new
+ * image is sampled from the old one with bilinear interpolation about the
+ * image centre; points outside take the nearest edge pixel (Keras's default
+ * `fill_mode="nearest"`), which on MNIST's black border is black.
+ *
+ * @module
+ */
+import type { Rng } from "../random.ts";
+import { IMAGE_SIZE, type MnistSplit, PIXELS_PER_IMAGE } from "./mnist.ts";
+
+/** The ranges of the random transforms. */
+export interface AugmentOptions {
+  /** Largest rotation, in degrees, either way. */
+  rotation: number;
+  /** Largest zoom, as a fraction (0.05: factors 0.95–1.05 per axis). */
+  zoom: number;
+  /** Largest shift, as a fraction of the side (0.05: up to 1.4 pixels), per axis. */
+  shift: number;
+}
+
+/** Source 001's settings: `rotation_range=5, zoom_range=0.05, width_shift_range=0.05, height_shift_range=0.05`. */
+export const SOURCE_001_AUGMENTATION: Readonly<AugmentOptions> = { rotation: 5, zoom: 0.05, shift: 0.05 };
+
+/** One image's transform. */
+export interface Transform {
+  /** Rotation in degrees (counter-clockwise on screen). */
+  angle: number;
+  /** Zoom factors along x (columns) and y (rows): input coordinate = factor × output coordinate. */
+  zoomX: number;
+  zoomY: number;
+  /** Shift in pixels along x and y: the digit moves by −shift. */
+  shiftX: number;
+  shiftY: number;
+}
+
+/** The transform that changes nothing. */
+export const IDENTITY: Readonly<Transform> = { angle: 0, zoomX: 1, zoomY: 1, shiftX: 0, shiftY: 0 };
+
+/** Fails with a clear message on ranges that are not finite, negative or too large to make sense. */
+export function checkAugmentOptions(options: AugmentOptions): void {
+  const bad = (name: string, value: number, max: number) =>
+    !(Number.isFinite(value) && value >= 0 && value <= max)
+      ? `${name} must be a number from 0 to ${max}, got ${value}`
+      : null;
+  const problem = bad("rotation", options.rotation, 180) ?? bad("zoom", options.zoom, 0.9) ??
+    bad("shift", options.shift, 0.5);
+  if (problem) throw new RangeError(`augmentation: ${problem}`);
+}
+
+/** A random transform within `options`' ranges (five draws from `rng`, in a fixed order). */
+export function randomTransform(rng: Rng, options: AugmentOptions): Transform {
+  const uniform = (range: number) => (2 * rng() - 1) * range;
+  return {
+    angle: uniform(options.rotation),
+    zoomX: 1 + uniform(options.zoom),
+    zoomY: 1 + uniform(options.zoom),
+    shiftX: uniform(options.shift) * IMAGE_SIZE,
+    shiftY: uniform(options.shift) * IMAGE_SIZE,
+  };
+}
+
+/**
+ * Writes the transformed 28×28 image `src` (784 grey levels) into `dst`: each
+ * output pixel reads the input at `R(angle)·Z·(p − c) + c + shift`, bilinear,
+ * clamped to the edge.
+ */
+export function transformImage(src: ArrayLike<number>, dst: Uint8Array | Float32Array, t: Transform): void {
+  const n = IMAGE_SIZE, c = (n - 1) / 2;
+  const rad = (t.angle * Math.PI) / 180, cos = Math.cos(rad), sin = Math.sin(rad);
+  const clamp = (v: number) => (v < 0 ? 0 : v > n - 1 ? n - 1 : v);
+  const round = dst instanceof Uint8Array;
+  for (let row = 0; row < n; row++) {
+    for (let col = 0; col < n; col++) {
+      const x = (col - c) * t.zoomX, y = (row - c) * t.zoomY;
+      const sx = clamp(cos * x - sin * y + c + t.shiftX);
+      const sy = clamp(sin * x + cos * y + c + t.shiftY);
+      const x0 = Math.floor(sx), y0 = Math.floor(sy);
+      const x1 = Math.min(x0 + 1, n - 1), y1 = Math.min(y0 + 1, n - 1);
+      const fx = sx - x0, fy = sy - y0;
+      const top = src[y0 * n + x0] * (1 - fx) + src[y0 * n + x1] * fx;
+      const bottom = src[y1 * n + x0] * (1 - fx) + src[y1 * n + x1] * fx;
+      const v = top * (1 - fy) + bottom * fy;
+      dst[row * n + col] = round ? Math.round(v) : v;
+    }
+  }
+}
+
+/**
+ * A new split with every image transformed at random (labels unchanged). The
+ * transforms depend only on `rng`'s state: the same seed gives the same copy.
+ */
+export function augmentSplit(split: MnistSplit, rng: Rng, options: AugmentOptions): MnistSplit {
+  checkAugmentOptions(options);
+  const images = new Uint8Array(split.count * PIXELS_PER_IMAGE);
+  for (let i = 0; i < split.count; i++) {
+    const t = randomTransform(rng, options);
+    const from = i * PIXELS_PER_IMAGE;
+    transformImage(split.images.subarray(from, from + PIXELS_PER_IMAGE), images.subarray(from), t);
+  }
+  return { images, labels: split.labels.slice(), count: split.count };
+}
