@@ -15,6 +15,8 @@ import { compileFor, getPreset, type ModelPreset } from "./models/presets.ts";
 import type { MnistData, MnistSplit } from "./data/mnist.ts";
 import { sliceSplit, validationSplit } from "./data/splits.ts";
 import { toImageTensor, toLabelTensor, toOneHotTensor } from "./data/tensors.ts";
+import { type AugmentOptions, augmentSplit, checkAugmentOptions } from "./data/augment.ts";
+import { createRng } from "./random.ts";
 import { cachePath, hasModel, loadModel, readModelMeta, saveModel } from "./store.ts";
 import { type ProgressReporter, silentProgress } from "./progress.ts";
 
@@ -42,6 +44,18 @@ export interface TrainConfig {
   trainCount: number | null;
   /** Use the first N test images for validation (all 10,000 when null). */
   testCount: number | null;
+  /**
+   * Train on a new randomly transformed copy of the training images every epoch
+   * (`src/data/augment.ts`). Absent: the images as they are.
+   */
+  augment?: AugmentOptions;
+  /**
+   * Early stopping with a checkpoint (source 004): after each epoch the model
+   * is saved if its validation loss is the lowest so far; training stops once
+   * it has not improved for `patience` epochs, and the run's model is the
+   * checkpoint, the best epoch's. Needs validation data. Absent: all epochs.
+   */
+  earlyStopping?: { patience: number };
 }
 
 /** One row per epoch: epoch, loss, accuracy, and val_loss / val_accuracy when validating. */
@@ -57,6 +71,8 @@ export interface TrainResult {
   path: string;
   /** Seconds spent training (0 when loaded from the cache). */
   seconds: number;
+  /** With early stopping: the epoch whose model this is (the lowest validation loss). */
+  bestEpoch?: number;
 }
 
 /** Options that do not change the result. */
@@ -89,6 +105,16 @@ export function makeTrainConfig(partial: Partial<TrainConfig> & { preset: string
   }
   if (!Number.isInteger(config.batchSize) || config.batchSize < 1) {
     throw new RangeError(`batchSize must be a positive integer, got ${config.batchSize}`);
+  }
+  if (config.augment) checkAugmentOptions(config.augment);
+  if (config.earlyStopping) {
+    const { patience } = config.earlyStopping;
+    if (!Number.isInteger(patience) || patience < 1) {
+      throw new RangeError(`earlyStopping.patience must be a positive integer, got ${patience}`);
+    }
+    if (config.validation.kind === "none") {
+      throw new RangeError("early stopping watches the validation loss: give the run validation data");
+    }
   }
   return config;
 }
@@ -194,6 +220,48 @@ class ReporterCallback extends tf.Callback {
 }
 
 /**
+ * Early stopping with a checkpoint: after each epoch, if the validation loss
+ * is the lowest so far, keeps a copy of the weights and saves the model to
+ * `dir` (whole, so a crash never leaves half a checkpoint); once it has not
+ * improved for `patience` epochs, asks training to stop.
+ */
+class BestCheckpoint extends tf.Callback {
+  bestEpoch = 0;
+  bestLoss = Infinity;
+  stopped = false;
+  private weights: tf.Tensor[] = [];
+  constructor(
+    private readonly net: tf.LayersModel,
+    private readonly patience: number,
+    private readonly dir: string,
+    private readonly meta: () => Record<string, unknown>,
+  ) {
+    super();
+  }
+  override async onEpochEnd(epoch: number, logs?: tf.Logs): Promise<void> {
+    const raw = (logs as Record<string, number | tf.Scalar> | undefined)?.val_loss;
+    if (raw === undefined) throw new Error("early stopping needs a validation loss after every epoch");
+    const loss = typeof raw === "number" ? raw : (await raw.data())[0];
+    if (loss < this.bestLoss) {
+      this.bestLoss = loss;
+      this.bestEpoch = epoch + 1;
+      tf.dispose(this.weights);
+      this.weights = this.net.getWeights().map((w) => w.clone());
+      await saveModel(this.net, this.dir, { ...this.meta(), bestEpoch: this.bestEpoch, valLoss: loss });
+    } else if (epoch + 1 - this.bestEpoch >= this.patience) {
+      this.stopped = true;
+      this.net.stopTraining = true;
+    }
+  }
+  /** Puts the best epoch's weights back into the model and frees the copy. */
+  restoreBest(): void {
+    if (this.weights.length > 0) this.net.setWeights(this.weights);
+    tf.dispose(this.weights);
+    this.weights = [];
+  }
+}
+
+/**
  * Trains the preset of `config` on `data` and returns the model and its
  * history, or loads both from the cache when this exact run was done before.
  *
@@ -213,7 +281,9 @@ export async function trainPreset(
     const meta = await readModelMeta(path);
     const model = await loadModel(path);
     compileLike(model, preset);
-    return { model, history: historyFrame((meta?.history as HistoryRows) ?? []), fromCache: true, path, seconds: 0 };
+    const history = historyFrame((meta?.history as HistoryRows) ?? []);
+    const bestEpoch = typeof meta?.bestEpoch === "number" ? meta.bestEpoch : undefined;
+    return { model, history, fromCache: true, path, seconds: 0, ...(bestEpoch ? { bestEpoch } : {}) };
   }
 
   const { train, validation } = selectTrainingData(config, data);
@@ -222,10 +292,11 @@ export async function trainPreset(
   const batches = Math.ceil(train.count / config.batchSize);
   const snapshots = new Set((options.snapshotEpochs ?? []).filter((e) => e < config.epochs));
   const started = performance.now();
-  const x = toImageTensor(train);
+  const x = config.augment ? null : toImageTensor(train);
   const y = labelTensorFor(preset, train);
   const valX = validation ? toImageTensor(validation) : null;
   const valY = validation ? labelTensorFor(preset, validation) : null;
+  let checkpoint: BestCheckpoint | null = null;
   try {
     const reporter = new ReporterCallback(
       options.progress ?? silentProgress,
@@ -243,21 +314,50 @@ export async function trainPreset(
         });
       },
     );
-    await withSeed(config.seed, () =>
-      model.fit(x, y, {
-        epochs: config.epochs,
-        batchSize: config.batchSize,
-        shuffle: true,
-        validationData: valX && valY ? [valX, valY] : undefined,
-        callbacks: [reporter, ...(options.callbacks ?? [])],
-        verbose: 0,
-      }));
+    checkpoint = config.earlyStopping
+      ? new BestCheckpoint(model, config.earlyStopping.patience, `${path}.checkpoint`, () => ({
+        config,
+        key: cacheKey(config),
+        history: rows.slice(),
+      }))
+      : null;
+    const callbacks = [reporter, ...(checkpoint ? [checkpoint] : []), ...(options.callbacks ?? [])];
+    const fitOptions = {
+      batchSize: config.batchSize,
+      shuffle: true,
+      validationData: valX && valY ? [valX, valY] as [tf.Tensor, tf.Tensor] : undefined,
+      callbacks,
+      verbose: 0 as const,
+    };
+    if (x) {
+      await withSeed(config.seed, () => model.fit(x, y, { ...fitOptions, epochs: config.epochs }));
+    } else {
+      // Augmentation: one fit call per epoch, each on a new transformed copy (seeded by the run's seed and the epoch).
+      for (let epoch = 0; epoch < config.epochs && !checkpoint?.stopped; epoch++) {
+        const copy = augmentSplit(train, createRng(config.seed * 1000 + epoch), config.augment!);
+        const xe = toImageTensor(copy);
+        try {
+          await withSeed(config.seed + epoch, () =>
+            model.fit(xe, y, { ...fitOptions, epochs: epoch + 1, initialEpoch: epoch }));
+        } finally {
+          xe.dispose();
+        }
+      }
+    }
+    checkpoint?.restoreBest();
   } finally {
-    tf.dispose([x, y, ...(valX ? [valX] : []), ...(valY ? [valY] : [])]);
+    tf.dispose([...(x ? [x] : []), y, ...(valX ? [valX] : []), ...(valY ? [valY] : [])]);
   }
   const seconds = (performance.now() - started) / 1000;
-  await saveModel(model, path, { config, key: cacheKey(config), history: rows, seconds });
-  return { model, history: historyFrame(rows), fromCache: false, path, seconds };
+  const bestEpoch = checkpoint?.bestEpoch;
+  await saveModel(model, path, {
+    config,
+    key: cacheKey(config),
+    history: rows,
+    seconds,
+    ...(bestEpoch ? { bestEpoch } : {}),
+  });
+  return { model, history: historyFrame(rows), fromCache: false, path, seconds, ...(bestEpoch ? { bestEpoch } : {}) };
 }
 
 /** Compiles a loaded model as its preset compiles a new one, so it can be evaluated or trained further. */

@@ -111,3 +111,71 @@ Deno.test("withSeed replaces Math.random only for the call", async () => {
   assertEquals(await withSeed(3, () => Promise.resolve(Math.random())), expected);
   assert(Math.random === original);
 });
+
+Deno.test("early stopping: stops after `patience` epochs without a better validation loss and keeps the best epoch", async () => {
+  await withCacheDir(async (dir) => {
+    // 600 images, 30 epochs allowed, patience 1: the first epoch whose validation loss is not a new low stops it
+    // (seed 1234: epoch 11)
+    const config = makeTrainConfig({ preset: "mlp", epochs: 30, trainCount: 600, earlyStopping: { patience: 1 } });
+    const run = await trainPreset(config, data, { cacheDir: dir });
+    const rows = run.history.toRecords() as Record<string, number>[];
+    const losses = rows.map((r) => r.val_loss);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    assert(rows.length < 30, `it stopped early (${rows.length} epochs run)`);
+    assertEquals(run.bestEpoch, best);
+    assertEquals(rows.length - best, 1, "ran exactly `patience` epochs past the best");
+    // the returned model is the best epoch's: its validation loss is the recorded minimum
+    const from = 540 * 784;
+    // the validation images: the last 10% of the 600
+    const x = tf.tensor4d(Float32Array.from(data.train.images.subarray(from, from + 60 * 784), (v) => v / 255), [
+      60,
+      28,
+      28,
+      1,
+    ]);
+    const y = tf.tensor1d(Array.from(data.train.labels.subarray(540, 600)), "float32");
+    const result = run.model.evaluate(x, y) as tf.Scalar[];
+    const loss = (await result[0].data())[0];
+    assert(Math.abs(loss - losses[best - 1]) < 1e-4, `evaluated ${loss}, recorded ${losses[best - 1]}`);
+    // the checkpoint on disk holds the same model, and the cache gives the run back with its best epoch
+    const checkpoint = JSON.parse(await Deno.readTextFile(`${run.path}.checkpoint/meta.json`));
+    assertEquals(checkpoint.bestEpoch, best);
+    const again = await trainPreset(config, data, { cacheDir: dir });
+    assert(again.fromCache);
+    assertEquals(again.bestEpoch, best);
+    tf.dispose([x, y, ...result]);
+    run.model.dispose();
+    again.model.dispose();
+  });
+});
+
+Deno.test("early stopping without validation data, or with patience 0, fails with a message", () => {
+  assertThrows(
+    () => makeTrainConfig({ preset: "mlp", validation: { kind: "none" }, earlyStopping: { patience: 2 } }),
+    RangeError,
+    "validation",
+  );
+  assertThrows(() => makeTrainConfig({ preset: "mlp", earlyStopping: { patience: 0 } }), RangeError, "patience");
+  assertThrows(
+    () => makeTrainConfig({ preset: "mlp", augment: { rotation: 5, zoom: 0.05, shift: 2 } }),
+    RangeError,
+    "shift",
+  );
+});
+
+Deno.test("augmentation: a seeded run is deterministic and differs from training on the plain images", async () => {
+  await withCacheDir(async (dir) => {
+    const augment = { rotation: 5, zoom: 0.05, shift: 0.05 };
+    const config = makeTrainConfig({ preset: "mlp", epochs: 2, trainCount: 500, augment });
+    const a = await trainPreset(config, data, { cacheDir: dir });
+    const b = await trainPreset(config, data, { cacheDir: dir, force: true });
+    const plain = await trainPreset({ ...config, augment: undefined }, data, { cacheDir: dir });
+    assert(!b.fromCache && a.path === b.path && a.path !== plain.path, "augmentation is part of the cache key");
+    const wa = a.model.getWeights()[0].dataSync(), wb = b.model.getWeights()[0].dataSync();
+    const wp = plain.model.getWeights()[0].dataSync();
+    assertEquals(Array.from(wa), Array.from(wb));
+    assert(wa.some((v, i) => v !== wp[i]), "the augmented run trained on other images");
+    assertEquals(a.history.height, 2);
+    for (const r of [a, b, plain]) r.model.dispose();
+  });
+});
