@@ -337,8 +337,10 @@ export async function trainPreset(
         const copy = augmentSplit(train, createRng(config.seed * 1000 + epoch), config.augment!);
         const xe = toImageTensor(copy);
         try {
-          await withSeed(config.seed + epoch, () =>
-            model.fit(xe, y, { ...fitOptions, epochs: epoch + 1, initialEpoch: epoch }));
+          await withSeed(
+            config.seed + epoch,
+            () => model.fit(xe, y, { ...fitOptions, epochs: epoch + 1, initialEpoch: epoch }),
+          );
         } finally {
           xe.dispose();
         }
