@@ -294,16 +294,39 @@ export async function trainExperiment(
   options: ExperimentOptions = {},
 ): Promise<TrainResult> {
   const configs = experimentConfigs(options.quick ?? isQuick());
-  const config = configs[name];
+  return await trainRun(configs[name], mnist, {
+    ...options,
+    snapshotEpochs: name.endsWith("10") ? configs.snapshotEpochs : [],
+  });
+}
+
+/**
+ * Trains any run (or loads it from the model cache), showing progress live:
+ * what {@link trainExperiment} does for the report's runs, for any config
+ * (notebook 06's extensions).
+ */
+export async function trainRun(
+  config: TrainConfig,
+  mnist: MnistData,
+  options: ExperimentOptions & { snapshotEpochs?: number[] } = {},
+): Promise<TrainResult> {
   const progress = notebookProgress();
   const result = await trainPreset(config, mnist, {
     progress,
     force: (options.retrain ?? false) || retrainFromEnv(),
     cacheDir: options.cacheDir ?? cacheDirFromEnv(),
-    snapshotEpochs: name.endsWith("10") ? configs.snapshotEpochs : [],
+    snapshotEpochs: options.snapshotEpochs ?? [],
   });
   await progress.flush();
   return result;
+}
+
+/** For a run with early stopping: which epoch's model was kept, and when training stopped. */
+function kept(result: TrainResult): string {
+  if (result.bestEpoch === undefined) return "";
+  const ran = result.history.height;
+  return `\nEarly stopping: the model kept is the checkpoint of epoch ${result.bestEpoch} (the lowest val_loss); ` +
+    `training ran ${ran} epoch${ran === 1 ? "" : "s"}.`;
 }
 
 /** One sentence on where a trained model came from, for the line after the training cell. */
@@ -319,10 +342,10 @@ export function trainingNote(result: TrainResult): Note {
     );
     return new Note(
       `Loaded the trained model from the cache (${where}); set MNIST_RETRAIN=1 or retrain = true to train again. ` +
-        `Its training, as recorded when it ran:\n${lines.join("\n")}`,
+        `Its training, as recorded when it ran:\n${lines.join("\n")}${kept(result)}`,
     );
   }
-  return new Note(`Trained in ${result.seconds.toFixed(1)} s and saved to ${where}.`);
+  return new Note(`Trained in ${result.seconds.toFixed(1)} s and saved to ${where}.${kept(result)}`);
 }
 
 // ---------------------------------------------------------------- result tables

@@ -40,10 +40,14 @@ const EXPECTED_FIGURES: Record<string, { svg: string[]; png: string[] }> = {
     svg: ["accuracy bars", "loss bars", "gap bars", "held-out curves", "parameter counts", "per-class accuracy"],
     png: ["MLP mistakes", "CNN mistakes", "disagreements"],
   },
+  "06-extensions": {
+    svg: ["augmented CNN learning curves", "early-stopping learning curves with the checkpoint"],
+    png: ["digits and augmented copies"],
+  },
 };
 
 /** Notebooks that train and must show the live Keras-like epoch lines. */
-const TRAINING_NOTEBOOKS = ["02-mlp", "03-cnn", "04-comparison"];
+const TRAINING_NOTEBOOKS = ["02-mlp", "03-cnn", "04-comparison", "06-extensions"];
 
 interface Output {
   output_type: string;

@@ -20,6 +20,7 @@ import {
   PANEL_WIDTH,
   SPLIT_COLORS,
   SQUARE_SIZE,
+  TEXT_COLOR,
 } from "./theme.ts";
 
 /** Observable Plot's options, as `Plot.plot` takes them. */
@@ -58,7 +59,13 @@ function rowsOf(frame: pl.DataFrame): Record<string, number>[] {
 }
 
 /** One panel of the learning curves: a metric per epoch for train and held-out data. */
-function curvePanel(points: SeriesPoint[], yLabel: string, colors: Record<string, string>, percent: boolean): Figure {
+function curvePanel(
+  points: SeriesPoint[],
+  yLabel: string,
+  colors: Record<string, string>,
+  percent: boolean,
+  mark?: { epoch: number; label: string },
+): Figure {
   const series = [...new Set(points.map((p) => p.series))];
   const epochs = [...new Set(points.map((p) => p.epoch))];
   return renderPlot({
@@ -74,6 +81,12 @@ function curvePanel(points: SeriesPoint[], yLabel: string, colors: Record<string
     },
     color: { domain: series, range: series.map((s) => colors[s] ?? NEUTRAL_COLOR) },
     marks: [
+      ...(mark
+        ? [
+          Plot.ruleX([mark.epoch], { stroke: TEXT_COLOR, strokeDasharray: "4,3" }),
+          Plot.text([mark.label], { x: mark.epoch, frameAnchor: "top", dy: 4, dx: 4, textAnchor: "start" }),
+        ]
+        : []),
       Plot.line(points, { x: "epoch", y: "value", z: "series", stroke: "series", strokeWidth: 2 }),
       Plot.dot(points, { x: "epoch", y: "value", fill: "series", r: 3 }),
       Plot.text(
@@ -103,7 +116,12 @@ function curvePanel(points: SeriesPoint[], yLabel: string, colors: Record<string
  */
 export function learningCurves(
   history: pl.DataFrame,
-  options: { title?: string; heldOutLabel?: "validation" | "test" } = {},
+  options: {
+    title?: string;
+    heldOutLabel?: "validation" | "test";
+    /** A dashed vertical line at an epoch, with a label (e.g. the checkpoint of early stopping). */
+    markEpoch?: { epoch: number; label: string };
+  } = {},
 ): Figure {
   const heldOut = options.heldOutLabel ?? "validation";
   const rows = rowsOf(history);
@@ -117,7 +135,7 @@ export function learningCurves(
       }
     }
     const label = metric === "accuracy" ? "↑ accuracy (%)" : "↓ loss (cross-entropy)";
-    return curvePanel(points, label, SPLIT_COLORS, metric === "accuracy");
+    return curvePanel(points, label, SPLIT_COLORS, metric === "accuracy", options.markEpoch);
   };
   const figure = hconcat([panel("accuracy"), panel("loss")]);
   return options.title ? figure.withTitle(options.title) : figure;
