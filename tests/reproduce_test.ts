@@ -84,6 +84,14 @@ Deno.test("reproduce --quick writes every promised output, and a retrained run g
     const again = JSON.parse(await Deno.readTextFile(join(dir, "again", "manifest.json")));
     assertEquals(again.metrics, manifest.metrics);
     assertEquals(again.outputs["tables/comparison-2-epochs.csv"], manifest.outputs["tables/comparison-2-epochs.csv"]);
+
+    // and a run that loads the first run's models from the cache writes the same tables, bit for bit (a model just
+    // trained and the same model loaded from disk must evaluate alike)
+    await reproduce(["--out", join(dir, "cached"), "--cache-dir", cache, "--no-notebooks"]);
+    const cached = JSON.parse(await Deno.readTextFile(join(dir, "cached", "manifest.json")));
+    const tables = (m: { outputs: Record<string, string> }) =>
+      Object.entries(m.outputs).filter(([path]) => path.startsWith("tables/"));
+    assertEquals(tables(cached), tables(manifest));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -18,10 +18,17 @@
  * products with its input went from 0.22 to 0.10 ms (`x·W`) and from 0.20 to
  * 0.08 ms (`xᵀ·dy`), minimum of 300 calls.
  *
+ * Every product the direct kernels can compute goes to them, inference
+ * included. An earlier version sent a right operand met a second time (a
+ * weight reused at inference) to XNNPACK, which packs it once and keeps it
+ * (0.07 ms for one image through `[5408,100]`, against 0.1 ms direct); but
+ * XNNPACK rounds differently, so the first batch of an evaluation differed in
+ * the last bits between a model just trained (its weights already seen) and
+ * the same model loaded from disk, and `reproduce` with and without `--force`
+ * wrote different losses (CNN training loss 0.0020866074551539205 against
+ * 0.0020866074571461897). Now a product's result depends only on its operands.
  * Both operands transposed (never met in training) still goes to the plans
- * below, as does a right operand met a second time (inference: XNNPACK packs
- * it once and keeps it, 0.07 ms for one image through `[5408,100]`, against
- * 0.1 ms direct).
+ * below, as does everything when the kernels cannot reach the backend's memory.
  *
  * The earlier plans, kept for those cases and as the fallback when the
  * kernels cannot reach the backend's memory:
@@ -320,12 +327,11 @@ export function batchMatMulWasm({ inputs, backend, attrs }: BatchMatMulArgs): Te
   const transposeA = !!attrs.transposeA, transposeB = !!attrs.transposeB;
   const d = a.dtype === "float32" && b.dtype === "float32" ? dims(a, b, transposeA, transposeB) : null;
   if (d == null) return callStock("BatchMatMul", backend, { a, b }, attrs);
+  // Our kernels whenever they can run, so that a product never depends on what ran before it (see below).
+  const direct = directProduct(backend, a, b, d, transposeA, transposeB);
+  if (direct != null) return direct;
   // packed already, or reused (then it is packed once and cached from here on)
   const bPacked = isPacked(b.dataId, "0|linear") || reusedRight(b.dataId, transposeB);
-  if (!bPacked) {
-    const direct = directProduct(backend, a, b, d, transposeA, transposeB);
-    if (direct != null) return direct;
-  }
   const plan = choosePlan({
     ...d,
     transposeA,
@@ -399,9 +405,9 @@ export function fusedMatMulWasm({ inputs, backend, attrs }: FusedMatMulArgs): Te
   }
   const key = opKey(backend, bias, activation);
   const epilogue = bias != null || activation !== "linear";
-  const bPacked = stockBias && (isPacked(b.dataId, key) || reusedRight(b.dataId, transposeB));
-  let c = bPacked ? null : directProduct(backend, a, b, d, transposeA, transposeB);
+  let c = directProduct(backend, a, b, d, transposeA, transposeB);
   if (c == null) {
+    const bPacked = stockBias && (isPacked(b.dataId, key) || reusedRight(b.dataId, transposeB));
     const plan = choosePlan({
       ...d,
       transposeA,
