@@ -1,9 +1,8 @@
 /**
  * `BatchMatMul` and `_FusedMatMul` for the wasm backend: our own FMA kernels
- * for training, XNNPACK's cached fast path for reused weights.
+ * for every product they can compute, training and inference alike.
  *
- * Direct plan (the default for a product whose right operand is new, i.e.
- * every product of a training step): `gemm_kernels.wat` (written by
+ * Direct plan (the default): `gemm_kernels.wat` (written by
  * `gen_gemm_kernels.ts`) reads both operands where they lie, transposed or not,
  * with fused multiply-adds (relaxed SIMD) in 4×8 register tiles, and writes the
  * result: no packing and no transposes. Measured on the reference machine
