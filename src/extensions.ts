@@ -21,8 +21,6 @@ import { getPreset } from "./models/presets.ts";
 export const EARLY_STOPPING = { maxEpochs: 30, patience: 3 } as const;
 /** Epochs for each deeper model (the deeper CNN takes about 50 s an epoch on the reference machine). */
 export const DEEPER_EPOCHS = 3;
-/** The deeper presets, in the order the notebook shows them. */
-export const DEEPER_PRESETS = ["deep-mlp", "wide-mlp", "deep-cnn"] as const;
 
 /** Names of notebook 06's runs. */
 export type ExtensionName = "cnnAugmented" | "mlpEarlyStopping" | "deep-mlp" | "wide-mlp" | "deep-cnn";
