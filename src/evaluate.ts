@@ -1,9 +1,9 @@
 /**
- * Measuring a trained model: accuracy and loss on a split (as Keras's
- * `evaluate`), predictions, the confusion matrix, per-class accuracy and the
- * overfitting gap with the rule one source uses.
+ * Measuring a trained model: accuracy and loss on a split (Keras's
+ * `evaluate`, called as the notebooks call it), predictions, the confusion
+ * matrix, per-class accuracy and the overfitting gap with one source's rule.
  *
- * Everything runs in batches inside `tf.tidy`, so no tensor outlives a call.
+ * Inference runs in batches inside `tf.tidy`, so no tensor outlives a call.
  *
  * @module
  */
@@ -11,22 +11,21 @@ import pl from "nodejs-polars";
 import { tf } from "./tf.ts";
 import { type MnistSplit, NUM_CLASSES } from "./data/mnist.ts";
 import { sliceSplit } from "./data/splits.ts";
-import { toImageTensor } from "./data/tensors.ts";
+import { imageTensor, labelTensor, oneHotTensor } from "./data/tensors.ts";
+import { inputShapeOf, labelEncodingOf } from "./models/presets.ts";
 
-/** Batch size for inference; large batches are fastest and memory stays small. */
-export const EVAL_BATCH_SIZE = 1000;
+/** Batch size for predictions; large batches are fastest and memory stays small. */
+export const PREDICT_BATCH_SIZE = 1000;
 /** One source's rule: a train–test accuracy gap above 5 points suggests overfitting. */
 export const OVERFITTING_THRESHOLD = 0.05;
 
 /** Class probabilities for every image of a split, `count × 10`, row after row. */
 export function predictProbabilities(model: tf.LayersModel, split: MnistSplit): Float32Array {
+  const shape = inputShapeOf(model);
   const out = new Float32Array(split.count * NUM_CLASSES);
-  for (let start = 0; start < split.count; start += EVAL_BATCH_SIZE) {
-    const part = sliceSplit(split, start, start + EVAL_BATCH_SIZE);
-    const probs = tf.tidy(() => {
-      const x = toImageTensor(part);
-      return (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-    });
+  for (let start = 0; start < split.count; start += PREDICT_BATCH_SIZE) {
+    const part = sliceSplit(split, start, start + PREDICT_BATCH_SIZE);
+    const probs = tf.tidy(() => (model.predict(imageTensor(part, shape)) as tf.Tensor).dataSync() as Float32Array);
     out.set(probs, start * NUM_CLASSES);
   }
   return out;
@@ -44,11 +43,11 @@ export function argmaxRows(probabilities: Float32Array, classes = NUM_CLASSES): 
   return out;
 }
 
-/** Accuracy and cross-entropy loss of a model on a split, with its predictions. */
+/** Accuracy and loss of a model on a split, with its predictions. */
 export interface Evaluation {
-  /** Fraction of images classified correctly. */
+  /** Fraction of images classified correctly (Keras's `evaluate`). */
   accuracy: number;
-  /** Mean categorical cross-entropy, −log p(true class), as Keras computes it. */
+  /** The model's loss (cross-entropy), as Keras's `evaluate` reports it. */
   loss: number;
   /** Predicted digit of each image. */
   predictions: Uint8Array;
@@ -58,31 +57,31 @@ export interface Evaluation {
   count: number;
 }
 
-/** Keras clips probabilities to [ε, 1−ε] before the log; so do we, to report the same loss. */
-const EPSILON = 1e-7;
-
 /**
- * Evaluates `model` on `split`: accuracy and the cross-entropy loss (the same
- * value for one-hot and integer labels).
+ * `model.evaluate(x, y)` on a split, exactly as a notebook cell calls it
+ * (Keras's default batch size, 32), so a notebook and `reproduce` print the
+ * same numbers: returns `[loss, accuracy]`.
  */
-export function evaluateModel(model: tf.LayersModel, split: MnistSplit): Evaluation {
-  const probabilities = predictProbabilities(model, split);
-  const predictions = argmaxRows(probabilities);
-  let correct = 0;
-  let lossSum = 0;
-  for (let i = 0; i < split.count; i++) {
-    const label = split.labels[i];
-    if (predictions[i] === label) correct++;
-    const p = Math.min(Math.max(probabilities[i * NUM_CLASSES + label], EPSILON), 1 - EPSILON);
-    lossSum -= Math.log(p);
+export function evaluateLossAndAccuracy(model: tf.LayersModel, split: MnistSplit): [number, number] {
+  const encoding = labelEncodingOf(model);
+  if (!encoding) throw new Error(`model ${model.name} is not compiled with a categorical cross-entropy`);
+  const x = imageTensor(split, inputShapeOf(model));
+  const y = encoding === "sparse" ? labelTensor(split) : oneHotTensor(split);
+  try {
+    const scores = model.evaluate(x, y) as tf.Scalar[];
+    const values = scores.map((s) => s.dataSync()[0]);
+    tf.dispose(scores);
+    return [values[0], values[1]];
+  } finally {
+    tf.dispose([x, y]);
   }
-  return {
-    accuracy: correct / split.count,
-    loss: lossSum / split.count,
-    predictions,
-    probabilities,
-    count: split.count,
-  };
+}
+
+/** Evaluates `model` on `split`: `evaluate`'s loss and accuracy, and every image's prediction. */
+export function evaluateModel(model: tf.LayersModel, split: MnistSplit): Evaluation {
+  const [loss, accuracy] = evaluateLossAndAccuracy(model, split);
+  const probabilities = predictProbabilities(model, split);
+  return { accuracy, loss, predictions: argmaxRows(probabilities), probabilities, count: split.count };
 }
 
 /** `matrix[true][predicted]` = how many images of digit `true` were classified as `predicted`. */
@@ -155,50 +154,4 @@ export function disagreementIndices(a: ArrayLike<number>, b: ArrayLike<number>):
   const out: number[] = [];
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) out.push(i);
   return out;
-}
-
-/** How two models' answers relate on each image: both right, only one right, or both wrong (agreeing or not). */
-export function agreementCounts(
-  labels: ArrayLike<number>,
-  mlp: ArrayLike<number>,
-  cnn: ArrayLike<number>,
-): Record<string, number> {
-  const out = {
-    "both right": 0,
-    "only MLP right": 0,
-    "only CNN right": 0,
-    "both wrong, same answer": 0,
-    "both wrong, different answers": 0,
-  };
-  for (let i = 0; i < labels.length; i++) {
-    const m = mlp[i] === labels[i];
-    const c = cnn[i] === labels[i];
-    if (m && c) out["both right"]++;
-    else if (m) out["only MLP right"]++;
-    else if (c) out["only CNN right"]++;
-    else if (mlp[i] === cnn[i]) out["both wrong, same answer"]++;
-    else out["both wrong, different answers"]++;
-  }
-  return out;
-}
-
-/** How two models' answers relate on every image (see {@link agreementCounts}), as a table. */
-export function agreementFrame(
-  labels: ArrayLike<number>,
-  mlp: ArrayLike<number>,
-  cnn: ArrayLike<number>,
-): pl.DataFrame {
-  const counts = agreementCounts(labels, mlp, cnn);
-  return pl.DataFrame({
-    outcome: Object.keys(counts),
-    images: pl.Series("images", Object.values(counts), pl.Int32),
-  });
-}
-
-/** Per-digit accuracy of several models: one row per digit, a column per model. */
-export function perClassFrame(accuracies: Record<string, number[]>): pl.DataFrame {
-  return pl.DataFrame({
-    digit: pl.Series("digit", Array.from({ length: NUM_CLASSES }, (_, d) => d), pl.Int32),
-    ...accuracies,
-  });
 }

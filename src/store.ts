@@ -1,105 +1,72 @@
 /**
- * Trained models on disk in the TensorFlow.js layers format (`model.json` +
- * `weights.bin`), without tfjs-node, and a cache of trained models keyed by
- * everything that determines a training run.
+ * Trained models on disk: the model cache's entries (one folder per training
+ * run, keyed by everything that determined it; see `src/train.ts`) and plain
+ * saved models, all in TensorFlow.js's layers format (`src/model_files.ts`).
  *
- * Layout of one saved model folder:
+ * Layout of a cache entry:
  * ```
- * model.json    topology + weights manifest (TF.js layers format)
- * weights.bin   all weights, float32 little-endian
- * meta.json     what produced it (the training config) and anything the trainer adds (history, metrics)
+ * model.json     topology + weights manifest (TF.js layers format, loadable with tf.loadLayersModel)
+ * weights.bin    the trained weights, float32 little-endian
+ * optimizer.bin  the optimizer's state after training (iterations, moments), for runs that continue it
+ * meta.json      the key, the per-epoch history, timings, the seeded generator's state after training
  * ```
  * Folders are written whole (temp folder, then rename), so an interrupted save
- * never leaves a half-written model behind.
+ * never leaves a half-written entry behind; an entry is checked before use.
  *
  * @module
  */
 import { join } from "node:path";
 import { tf } from "./tf.ts";
-import { exists, repoRoot, writeDirAtomic, writeFileAtomic } from "./fsutil.ts";
+import { exists, repoRoot } from "./fsutil.ts";
+import { MODEL_JSON, readModelFolder, WEIGHTS_BIN, writeModelFolder } from "./model_files.ts";
+import type { EpochRow } from "./display/training.ts";
 
 /** Where the model cache lives unless told otherwise (`data/models/`). */
 export function defaultCacheDir(): string {
   return join(repoRoot(), "data", "models");
 }
 
-const MODEL_JSON = "model.json";
-const WEIGHTS_BIN = "weights.bin";
+/** Version of the cache entry layout and key; bump it when either changes meaning. */
+export const CACHE_FORMAT = 2;
 const META_JSON = "meta.json";
+const OPTIMIZER_BIN = "optimizer.bin";
+
+/** Stable JSON: object keys sorted, so equal values give equal strings. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** SHA-256 of some bytes (or a string's UTF-8), as 64 hex digits. */
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// ---------------------------------------------------------------- plain saved models
 
 /**
- * Saves `model` into `dir` (created or replaced whole), with optional metadata.
- *
- * @example
- * await saveModel(model, "data/models/my-cnn", { note: "after 5 epochs" });
+ * Saves `model` into the folder `dir` (created or replaced whole) with
+ * optional metadata in `meta.json`. A notebook uses `model.save("file://...")`
+ * instead, which writes the same files without `meta.json`.
  */
 export async function saveModel(model: tf.LayersModel, dir: string, meta: Record<string, unknown> = {}): Promise<void> {
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(tf.io.withSaveHandler((a) => {
-    artifacts = a;
-    return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } });
-  }));
-  if (!artifacts?.weightData || !artifacts.weightSpecs) throw new Error("TensorFlow.js returned no weights to save");
-  const weightData = artifacts.weightData;
-  const weights = weightData instanceof ArrayBuffer
-    ? new Uint8Array(weightData)
-    : new Uint8Array(await new Blob(weightData).arrayBuffer());
-  const modelJson = {
-    format: "layers-model",
-    generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-    convertedBy: null,
-    modelTopology: artifacts.modelTopology,
-    trainingConfig: artifacts.trainingConfig,
-    weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs }],
-  };
-  await writeDirAtomic(dir, async (temp) => {
-    await writeFileAtomic(join(temp, WEIGHTS_BIN), weights);
-    await writeFileAtomic(join(temp, MODEL_JSON), JSON.stringify(modelJson));
-    await writeFileAtomic(join(temp, META_JSON), JSON.stringify(meta, null, 2) + "\n");
-  });
+  const artifacts = await artifactsOf(model);
+  await writeModelFolder(dir, artifacts, { [META_JSON]: JSON.stringify(meta, null, 2) + "\n" });
 }
 
-/** Loads a model saved by {@link saveModel} (or any single-shard TF.js layers model). Compiles it when asked. */
+/** Loads a model saved by {@link saveModel} or `model.save("file://...")`. */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  const jsonPath = join(dir, MODEL_JSON);
-  let modelJson: {
-    modelTopology: object;
-    trainingConfig?: tf.io.TrainingConfig;
-    weightsManifest: { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-  };
-  try {
-    modelJson = JSON.parse(await Deno.readTextFile(jsonPath));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) throw new Error(`no saved model at ${dir} (${MODEL_JSON} is missing)`);
-    throw new Error(`${jsonPath} is not a readable TF.js model file: ${(error as Error).message}`);
-  }
-  const specs = modelJson.weightsManifest.flatMap((group) => group.weights);
-  const buffers = await Promise.all(
-    modelJson.weightsManifest.flatMap((group) => group.paths).map((p) => Deno.readFile(join(dir, p))),
-  );
-  const total = buffers.reduce((n, b) => n + b.length, 0);
-  const weightData = new Uint8Array(total);
-  let offset = 0;
-  for (const b of buffers) {
-    weightData.set(b, offset);
-    offset += b.length;
-  }
-  const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * 4, 0);
-  if (total !== expected) {
-    throw new Error(
-      `${dir}: weights hold ${total} bytes but model.json describes ${expected}; the model is damaged, delete the folder to retrain`,
-    );
-  }
-  const model = await tf.loadLayersModel(tf.io.fromMemory({
-    modelTopology: modelJson.modelTopology,
-    weightSpecs: specs,
-    weightData: weightData.buffer,
-    trainingConfig: modelJson.trainingConfig,
-  }));
-  return model;
+  return await tf.loadLayersModel(tf.io.fromMemory(await readModelFolder(dir)));
 }
 
-/** The metadata saved beside a model, or `null` when there is none. */
+/** The metadata saved beside a model, or `null` when there is none or it is not JSON. */
 export async function readModelMeta(dir: string): Promise<Record<string, unknown> | null> {
   try {
     return JSON.parse(await Deno.readTextFile(join(dir, META_JSON)));
@@ -113,31 +80,119 @@ export async function hasModel(dir: string): Promise<boolean> {
   return await exists(join(dir, MODEL_JSON)) && await exists(join(dir, WEIGHTS_BIN));
 }
 
-/** Stable JSON: object keys sorted, so equal configs give equal strings. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
+async function artifactsOf(model: tf.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler((a) => {
+    artifacts = a;
+    return Promise.resolve({ modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } });
+  }));
+  if (!artifacts) throw new Error("TensorFlow.js returned nothing to save");
+  return artifacts;
 }
 
-/** A short hex hash (SHA-256, 12 characters) of a config's canonical JSON. */
-export async function configHash(config: unknown): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(canonicalJson(config)));
-  return Array.from(new Uint8Array(digest).subarray(0, 6), (b) => b.toString(16).padStart(2, "0")).join("");
+// ---------------------------------------------------------------- cache entries
+
+/** The optimizer's state as saved: its weights' names, shapes and types, and extra scalars (Adam's β powers). */
+export interface OptimizerStateMeta {
+  weights: { name: string; shape: number[]; dtype: string }[];
+  extra: Record<string, number>;
+}
+
+/** What `meta.json` of a cache entry holds. */
+export interface EntryMeta {
+  format: number;
+  /** Everything that determined the run (`fitKey` in `src/train.ts`). */
+  key: Record<string, unknown>;
+  /** Epoch rows as recorded (Keras names, seconds per epoch). */
+  rows: EpochRow[];
+  /** TF.js's history as `fit` returned it (its own key names). */
+  history: { epoch: number[]; history: Record<string, number[]>; params: Record<string, unknown> };
+  /** Seconds the training took. */
+  seconds: number;
+  savedAt: string;
+  /** State of the seeded generator after training. */
+  randomAfter: number;
+  optimizer: OptimizerStateMeta | null;
+  /** State of cache-aware callbacks, in the order they were given. */
+  callbackStates: unknown[];
+  /** Batches per epoch. */
+  batches: number;
+}
+
+/** A cache entry read back: its metadata, the trained weights and the optimizer's state. */
+export interface CacheEntry {
+  meta: EntryMeta;
+  weights: tf.Tensor[];
+  optimizer: Uint8Array | null;
+}
+
+/** Writes a cache entry whole: the model, its optimizer state and the metadata. */
+export async function saveCacheEntry(
+  dir: string,
+  model: tf.LayersModel,
+  meta: EntryMeta,
+  optimizer: Uint8Array | null,
+): Promise<void> {
+  const problem = entryProblem(meta);
+  if (problem) throw new Error(`refusing to cache a run whose record is broken: ${problem}`);
+  await writeModelFolder(dir, await artifactsOf(model), {
+    [META_JSON]: JSON.stringify(meta, null, 1) + "\n",
+    ...(optimizer ? { [OPTIMIZER_BIN]: optimizer } : {}),
+  });
 }
 
 /**
- * The cache folder for a training configuration: `<cacheDir>/<name>-<hash>`,
- * where the hash covers every field of `config` (preset, data, epochs, batch
- * size, seed, backend, ...).
+ * Reads and checks a cache entry; null when there is none. Throws, naming the
+ * file, when it is damaged (the caller trains again).
  */
-export async function cachePath(
-  config: { preset: string } & Record<string, unknown>,
-  cacheDir = defaultCacheDir(),
-): Promise<string> {
-  return join(cacheDir, `${config.preset}-${await configHash(config)}`);
+export async function readCacheEntry(dir: string): Promise<CacheEntry | null> {
+  const metaPath = join(dir, META_JSON);
+  if (!await exists(metaPath)) return null;
+  let meta: EntryMeta;
+  try {
+    meta = JSON.parse(await Deno.readTextFile(metaPath));
+  } catch (error) {
+    throw new Error(`${metaPath} is not readable JSON (${(error as Error).message})`);
+  }
+  const problem = entryProblem(meta);
+  if (problem) throw new Error(`${metaPath}: ${problem}`);
+  const artifacts = await readModelFolder(dir);
+  const data = artifacts.weightData as ArrayBuffer;
+  let offset = 0;
+  const weights = (artifacts.weightSpecs ?? []).map((s) => {
+    const count = s.shape.reduce((a, b) => a * b, 1);
+    const values = new Float32Array(data.slice(offset, offset + count * 4));
+    offset += count * 4;
+    return tf.tensor(values, s.shape, "float32");
+  });
+  let optimizer: Uint8Array | null = null;
+  if (meta.optimizer) {
+    try {
+      optimizer = await Deno.readFile(join(dir, OPTIMIZER_BIN));
+    } catch (error) {
+      tf.dispose(weights);
+      throw new Error(`${join(dir, OPTIMIZER_BIN)} is missing or unreadable (${(error as Error).message})`);
+    }
+  }
+  return { meta, weights, optimizer };
+}
+
+/** What is wrong with a cache entry's metadata, or null. */
+export function entryProblem(meta: EntryMeta): string | null {
+  if (!meta || typeof meta !== "object") return "not an object";
+  if (meta.format !== CACHE_FORMAT) return `cache format ${meta.format}, expected ${CACHE_FORMAT}`;
+  if (!Array.isArray(meta.rows) || meta.rows.length === 0) return "no epochs recorded";
+  for (const row of meta.rows) {
+    if (!row || typeof row !== "object" || !Number.isInteger(row.epoch)) return "an epoch row without its epoch";
+    for (const [k, v] of Object.entries(row)) {
+      if (typeof v !== "number" || !Number.isFinite(v)) return `epoch ${row.epoch}: ${k} is not a finite number`;
+    }
+  }
+  if (!meta.history || !Array.isArray(meta.history.epoch) || typeof meta.history.history !== "object") {
+    return "no TF.js history";
+  }
+  if (!Number.isInteger(meta.randomAfter)) return "no random state";
+  if (!Number.isInteger(meta.batches) || meta.batches < 1) return "no batch count";
+  if (typeof meta.seconds !== "number" || typeof meta.savedAt !== "string") return "no timing";
+  return null;
 }

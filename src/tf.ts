@@ -1,9 +1,17 @@
 /**
- * The one place TensorFlow.js is imported and its backend chosen.
+ * The one place TensorFlow.js is imported, its backend chosen and the fast
+ * path installed.
  *
- * Every other module imports `tf` from here, so the backend and the project's
- * kernel overrides (see `src/backend/`) are always in force. Importing this
- * module initialises the backend (top-level await), so `tf` is ready to use.
+ * Every other module (and every notebook) imports `tf` from here, so for any
+ * model, including one a student writes in a cell with plain `tf.sequential`:
+ * - the backend and the project's kernels (`src/backend/`) are in force;
+ * - on wasm, every `compile` is followed by the fast path
+ *   (`src/backend/fast_path.ts`: fused loss and metric, direct training step)
+ *   where the model allows it, and by TensorFlow.js's stock functions elsewhere;
+ * - `model.save("file://...")` and `tf.loadLayersModel("file://...")` work as
+ *   in tfjs-node (`src/model_files.ts`).
+ * Importing this module initialises the backend (top-level await), so `tf` is
+ * ready to use.
  *
  * Backend choice: `wasm` (default, fast on a CPU) or `cpu` (TensorFlow.js's
  * plain-JavaScript reference backend, slow), chosen by the environment
@@ -14,6 +22,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { registerWasmOverrides } from "./backend/overrides.ts";
+import { installFastPath } from "./backend/fast_path.ts";
+import { fileRouter } from "./model_files.ts";
 
 /** Backends this project can run on. */
 export const SUPPORTED_BACKENDS = ["wasm", "cpu"] as const;
@@ -66,8 +76,31 @@ async function initialise(): Promise<BackendName> {
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`TensorFlow.js could not initialise the '${name}' backend`);
   await tf.ready();
+  if (name === "wasm") installFastPathOnCompile();
+  tf.io.registerSaveRouter(fileRouter);
+  tf.io.registerLoadRouter(fileRouter);
   return name;
 }
+
+/**
+ * Wraps `LayersModel.prototype.compile` so that every compiled model gets the
+ * fast path. (A `Sequential` model compiles the `LayersModel` it wraps, so
+ * this covers both; `tf.loadLayersModel` compiles through it too.)
+ */
+function installFastPathOnCompile(): void {
+  const proto = tf.LayersModel.prototype as { compile: (args: tf.ModelCompileArgs) => void } & {
+    [FAST_PATH_WRAPPED]?: true;
+  };
+  if (proto[FAST_PATH_WRAPPED]) return;
+  const stockCompile = proto.compile;
+  proto.compile = function (this: tf.LayersModel, args: tf.ModelCompileArgs) {
+    stockCompile.call(this, args);
+    installFastPath(this, args);
+  };
+  proto[FAST_PATH_WRAPPED] = true;
+}
+
+const FAST_PATH_WRAPPED = Symbol.for("mnist-course.fastPathWrapped");
 
 const activeBackend = await initialise();
 

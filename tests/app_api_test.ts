@@ -49,7 +49,7 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
       const response = await fetch(url("/api/models"));
       const body = await response.json();
       assertEquals(response.status, 200);
-      assertEquals(body.models.map((m: { name: string }) => m.name), ["mlp", "cnn"]);
+      assertEquals(body.models.map((m: { name: string }) => m.name), ["mlp-5", "cnn-5"]);
       assertEquals(body.models.map((m: { status: string }) => m.status), ["idle", "idle"]);
       assertEquals(body.modes.map((m: { name: string }) => m.name), ["v1", "v2", "v3"]);
       assertEquals(body.quick, true);
@@ -57,19 +57,19 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
     });
 
     await t.step("a model not in the cache answers 503 and starts training", async () => {
-      const response = await post("/api/predict?model=mlp&mode=v2", drawingPng(SEVEN));
+      const response = await post("/api/predict?model=mlp-5&mode=v2", drawingPng(SEVEN));
       const body = await response.json();
       assertEquals([response.status, body.code], [503, "model_not_ready"]);
       assertEquals(response.headers.get("retry-after"), "5");
-      await app.registry.prepare("mlp");
-      await app.registry.prepare("cnn");
+      await app.registry.prepare("mlp-5");
+      await app.registry.prepare("cnn-5");
       const models = await (await fetch(url("/api/models"))).json();
       assertEquals(models.models.map((m: { status: string }) => m.status), ["ready", "ready"]);
     });
 
     await t.step("POST /api/predict answers digit, confidence, probabilities and the 28x28 input", async () => {
       const before = tf.memory().numTensors;
-      for (const model of ["mlp", "cnn"]) {
+      for (const model of ["mlp-5", "cnn-5"]) {
         for (const mode of ["v1", "v2", "v3"]) {
           const response = await post(`/api/predict?model=${model}&mode=${mode}`, drawingPng(SEVEN));
           const body = await response.json();
@@ -88,11 +88,11 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
       }
       assertEquals(tf.memory().numTensors, before, "prediction leaves no tensors behind");
       const defaults = await (await post("/api/predict?steps=1&log=0", drawingPng(ONE))).json();
-      assertEquals([defaults.model, defaults.mode, defaults.logged, defaults.id], ["cnn", "v3", false, null]);
+      assertEquals([defaults.model, defaults.mode, defaults.logged, defaults.id], ["cnn-5", "v3", false, null]);
       assertEquals(Object.keys(defaults.steps), ["grey", "inverted", "framed", "final"]);
       assertEquals([defaults.steps.final.width, defaults.steps.final.height], [28, 28]);
       // a larger, non-square image of any size is fine too
-      const wide = await post("/api/predict?model=cnn&mode=v3", drawingPng(SEVEN, 600, 40));
+      const wide = await post("/api/predict?model=cnn-5&mode=v3", drawingPng(SEVEN, 600, 40));
       assertEquals(wide.status, 200);
       await wide.body?.cancel();
       const { predictions, warnings } = await app.log.read();
@@ -122,18 +122,18 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
       await expectError(await post("/api/predict", huge), 413, "too_many_bytes");
       await expectError(await post("/api/predict", drawingPng(SEVEN, 4200, 10)), 413, "too_many_pixels");
       const unknownModel = await expectError(await post("/api/predict?model=resnet", png), 400, "unknown_model");
-      assert(unknownModel.includes("mlp, cnn"));
+      assert(unknownModel.includes("mlp-5, cnn-5"));
       await expectError(await post("/api/predict?mode=v9", png), 400, "unknown_mode");
       await expectError(await fetch(url("/api/predict")), 405, "method_not_allowed");
       await expectError(await fetch(url("/api/nothing")), 404, "not_found");
       await expectError(await post("/api/models/resnet/prepare", null, null), 404, "unknown_model");
-      const after = await post("/api/predict?model=cnn&mode=v2", png);
+      const after = await post("/api/predict?model=cnn-5&mode=v2", png);
       assertEquals(after.status, 200);
       await after.body?.cancel();
     });
 
     await t.step("labels: a user confirms or corrects a logged prediction", async () => {
-      const predicted = await (await post("/api/predict?model=cnn&mode=v3", drawingPng(ONE))).json();
+      const predicted = await (await post("/api/predict?model=cnn-5&mode=v3", drawingPng(ONE))).json();
       const ok = await post("/api/label", JSON.stringify({ id: predicted.id, label: 1 }), "application/json");
       assertEquals(ok.status, 200);
       await ok.body?.cancel();
@@ -161,7 +161,7 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
         Array.from(
           { length: 24 },
           (_, i) =>
-            post(`/api/predict?model=${i % 2 ? "mlp" : "cnn"}&mode=v${1 + (i % 3)}`, drawingPng(drawings[i % 3])),
+            post(`/api/predict?model=${i % 2 ? "mlp-5" : "cnn-5"}&mode=v${1 + (i % 3)}`, drawingPng(drawings[i % 3])),
         ),
       );
       const bodies = await Promise.all(responses.map((r) => r.json()));

@@ -44,7 +44,7 @@ Deno.test({
     });
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     try {
-      await app.registry.prepare("cnn");
+      await app.registry.prepare("cnn-5");
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));

@@ -19,7 +19,7 @@ import { simdKernels } from "../src/backend/simd_kernels.ts";
 import { gemmKernels } from "../src/backend/gemm_kernels.ts";
 import { setMaxPoolGradSimd } from "../src/backend/max_pool_grad.ts";
 import { setSumSimd } from "../src/backend/sum.ts";
-import { createReportCnn, createReportMlp } from "../src/models/presets.ts";
+import { createReportCnn, createReportMlp, inputShapeOf } from "../src/models/presets.ts";
 
 function wasmBackendDataIds(): number {
   return (tf.engine().backend as unknown as { numDataIds(): number }).numDataIds();
@@ -340,10 +340,10 @@ Deno.test("the report's CNN as functional ops: loss gradients w.r.t. every weigh
 async function leakCheck(create: () => tf.LayersModel, onehot: boolean) {
   assert(await tf.setBackend("wasm"));
   const n = 96;
-  const x = tf.tensor4d(data([n, 28, 28, 1], 800, (rng) => rng()), [n, 28, 28, 1]);
+  const model = create();
+  const x = tf.tensor(data([n, 28, 28, 1], 800, (rng) => rng()), [n, ...inputShapeOf(model)]);
   const labels = tf.tensor1d(Array.from({ length: n }, (_, i) => i % 10), "int32");
   const y = onehot ? tf.oneHot(labels, 10) : labels.cast("float32");
-  const model = create();
   await model.fit(x, y, { batchSize: 32, epochs: 1, verbose: 0 }); // warm-up: optimizer slots exist now
   const tensors = tf.memory().numTensors;
   const dataIds = wasmBackendDataIds();

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { classCounts, defaultMnistDir, imageAt, loadMnist, MNIST_FILES, PIXELS_PER_IMAGE } from "../src/data/mnist.ts";
 import { IdxFormatError, parseIdx } from "../src/data/idx.ts";
 import { concatSplits, shuffleSplit, stratifiedSplit, subsetSplit, validationSplit } from "../src/data/splits.ts";
-import { toFlatTensor, toImageTensor, toLabelTensor, toOneHotTensor } from "../src/data/tensors.ts";
+import { imageTensor, labelTensor, oneHotTensor } from "../src/data/tensors.ts";
 import { tf } from "../src/tf.ts";
 
 const OFFICIAL_TRAIN = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949];
@@ -106,13 +106,18 @@ Deno.test("seeded shuffles and subsets repeat for a seed and differ between seed
 
 Deno.test("tensors are float in [0,1] with the shapes the models take", () => {
   const small = subsetSplit(data.test, 16);
-  const images = toImageTensor(small);
-  const flat = toFlatTensor(small);
-  const labels = toLabelTensor(small);
-  const oneHot = toOneHotTensor(small);
+  const images = imageTensor(small);
+  const flat = imageTensor(small, [784]);
+  const mlp = imageTensor(small, [28, 28]);
+  const labels = labelTensor(small);
+  const oneHot = oneHotTensor(small);
   try {
     assertEquals(images.shape, [16, 28, 28, 1]);
     assertEquals(flat.shape, [16, 784]);
+    assertEquals(mlp.shape, [16, 28, 28]);
+    // the same bytes scaled in JavaScript: every value is the float32 nearest to v / 255
+    assertEquals(Array.from(mlp.dataSync()), Array.from(small.images, (v) => Math.fround(v / 255)));
+    assertEquals(oneHot.dtype, "float32");
     assertEquals(images.dtype, "float32");
     assertEquals(tf.max(images).dataSync()[0], 1);
     assertEquals(tf.min(images).dataSync()[0], 0);
@@ -121,6 +126,6 @@ Deno.test("tensors are float in [0,1] with the shapes the models take", () => {
     assertEquals(Array.from(tf.argMax(oneHot, 1).dataSync()), Array.from(small.labels));
     assertEquals(Array.from(tf.sum(oneHot, 1).dataSync()), new Array(16).fill(1));
   } finally {
-    tf.dispose([images, flat, labels, oneHot]);
+    tf.dispose([images, flat, mlp, labels, oneHot]);
   }
 });

@@ -9,8 +9,8 @@ import { assert, assertEquals } from "./assert.ts";
 import { tf } from "../src/tf.ts";
 import { loadMnist } from "../src/data/mnist.ts";
 import { sliceSplit } from "../src/data/splits.ts";
-import { toImageTensor, toLabelTensor, toOneHotTensor } from "../src/data/tensors.ts";
-import { compileFor, PRESETS } from "../src/models/presets.ts";
+import { imageTensor, labelTensor, oneHotTensor } from "../src/data/tensors.ts";
+import { compileArgs, inputShapeOf, PRESETS } from "../src/models/presets.ts";
 import { directStepCount, directStepPlan } from "../src/backend/direct_step.ts";
 import { OVERRIDES_OFF_ENV_VAR } from "../src/backend/overrides.ts";
 import { withSeed } from "../src/random.ts";
@@ -18,8 +18,10 @@ import { withSeed } from "../src/random.ts";
 const mnist = await loadMnist();
 // 150 images: batches of 32 leave a last batch of 22, so an uneven batch is trained too.
 const split = sliceSplit(mnist.train, 0, 150);
-const images = toImageTensor(split);
-const labels = { sparse: toLabelTensor(split), onehot: toOneHotTensor(split) };
+const images = { mlp: imageTensor(split, [28, 28]), cnn: imageTensor(split, [28, 28, 1]) };
+const labels = { sparse: labelTensor(split), onehot: oneHotTensor(split) };
+/** The images in the shape `model` takes. */
+const imagesFor = (model: tf.LayersModel) => (inputShapeOf(model).length === 2 ? images.mlp : images.cnn);
 
 /** Runs `f` with `MNIST_WASM_OVERRIDES_OFF` set to `value` (undefined: unset). */
 async function withOff<T>(value: string | undefined, f: () => Promise<T>): Promise<T> {
@@ -54,7 +56,14 @@ async function train(preset: string, off: string | undefined): Promise<Trained> 
     const h = await withSeed(
       5,
       () =>
-        model.fit(images, y, { batchSize: 32, epochs: 3, shuffle: true, validationSplit: 0.2, verbose: 0, callbacks }),
+        model.fit(imagesFor(model), y, {
+          batchSize: 32,
+          epochs: 3,
+          shuffle: true,
+          validationSplit: 0.2,
+          verbose: 0,
+          callbacks,
+        }),
     );
     const steps = directStepCount() - steps0;
     const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
@@ -100,11 +109,11 @@ Deno.test("direct step: a model it does not plan (dropout) says why and trains t
       tf.layers.dense({ units: 10, activation: "softmax" }),
     ],
   });
-  compileFor(model, "sparse");
+  model.compile(compileArgs("sparse"));
   const plan = directStepPlan(model);
   assert(!plan.ok && /Dropout is not planned/.test(plan.reason), JSON.stringify(plan));
   const steps0 = directStepCount();
-  const h = await model.fit(images, labels.sparse, { batchSize: 50, epochs: 1, verbose: 0 });
+  const h = await model.fit(imagesFor(model), labels.sparse, { batchSize: 50, epochs: 1, verbose: 0 });
   assertEquals(directStepCount(), steps0, "no direct steps");
   assert(Number.isFinite(h.history.loss[0] as number), "it trained");
   model.dispose();
@@ -114,7 +123,7 @@ Deno.test("direct step: a Dense layer on an image (no Flatten) is not planned", 
   const model = tf.sequential({
     layers: [tf.layers.dense({ inputShape: [28, 28, 1], units: 10, activation: "softmax" })],
   });
-  compileFor(model, "sparse");
+  model.compile(compileArgs("sparse"));
   const plan = directStepPlan(model);
   assert(!plan.ok && /Dense on an input of rank 4/.test(plan.reason), JSON.stringify(plan));
   model.dispose();
@@ -125,7 +134,7 @@ Deno.test("direct step: sample weights (classWeight) take the stock step", async
   const steps0 = directStepCount();
   const classWeight: Record<number, number> = {};
   for (let c = 0; c < 10; c++) classWeight[c] = c === 0 ? 2 : 1;
-  await model.fit(images, labels.sparse, { batchSize: 50, epochs: 1, verbose: 0, classWeight });
+  await model.fit(imagesFor(model), labels.sparse, { batchSize: 50, epochs: 1, verbose: 0, classWeight });
   assertEquals(directStepCount(), steps0);
   model.dispose();
 });

@@ -9,7 +9,7 @@ import { tf } from "../src/tf.ts";
 import { createRng } from "../src/random.ts";
 import { fusedAccuracy, fusedCrossEntropy, type FusedLabels, isFused } from "../src/backend/fused_loss.ts";
 import { OVERRIDES_OFF_ENV_VAR } from "../src/backend/overrides.ts";
-import { createReportCnn, createReportMlp } from "../src/models/presets.ts";
+import { createReportCnn, createReportMlp, inputShapeOf } from "../src/models/presets.ts";
 
 type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
 
@@ -122,7 +122,7 @@ Deno.test("fused loss is installed on wasm, and training with it follows trainin
     const sparse = make === createReportMlp;
     const b = batch(64, 11);
     const rng = createRng(12);
-    const x = tf.tensor4d(Float32Array.from({ length: 64 * 784 }, () => rng()), [64, 28, 28, 1]);
+    const x = tf.tensor(Float32Array.from({ length: 64 * 784 }, () => rng()), [64, ...inputShapeOf(fusedModel)]);
     const y = sparse ? tf.tensor1d(b.labels) : tf.tensor2d(b.oneHot, [64, 10]);
     const hf = await fusedModel.fit(x, y, { batchSize: 16, epochs: 2, shuffle: false, verbose: 0 });
     const hs = await stockModel.fit(x, y, { batchSize: 16, epochs: 2, shuffle: false, verbose: 0 });

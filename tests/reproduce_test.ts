@@ -30,6 +30,9 @@ Deno.test("reproduce --quick writes every promised output, and a retrained run g
     assert(["wasm", "cpu"].includes(manifest.backend));
     assert(manifest.versions.tfjs && manifest.machine.logicalCores >= 1);
     assert(manifest.steps.length >= 9 && manifest.steps.every((s: { seconds: number }) => s.seconds >= 0));
+    // the four runs, by their one name, with their settings and where the cache keeps them
+    assertEquals(Object.keys(manifest.runs).sort(), ["cnn-10", "cnn-5", "mlp-10", "mlp-5"]);
+    assertEquals([manifest.runs["mlp-5"].epochs, manifest.runs["cnn-10"].validation], [5, "test"]);
 
     // every output is listed with the right hash, and parses
     const outputs = Object.entries(manifest.outputs as Record<string, string>);
@@ -53,8 +56,8 @@ Deno.test("reproduce --quick writes every promised output, and a retrained run g
     const listed = new Set(outputs.map(([p]) => p));
     for (
       const table of [
-        "comparison-1-epochs",
-        "comparison-2-epochs",
+        "comparison-5-epochs",
+        "comparison-10-epochs",
         "history-mlp",
         "history-cnn",
         "class-counts",
@@ -82,16 +85,19 @@ Deno.test("reproduce --quick writes every promised output, and a retrained run g
     // a second run, retraining from scratch, gives the same numbers
     await reproduce(["--out", join(dir, "again"), "--cache-dir", join(dir, "models-again"), "--force"]);
     const again = JSON.parse(await Deno.readTextFile(join(dir, "again", "manifest.json")));
-    assertEquals(again.metrics, manifest.metrics);
-    assertEquals(again.outputs["tables/comparison-2-epochs.csv"], manifest.outputs["tables/comparison-2-epochs.csv"]);
+    const metrics = (m: { runs: Record<string, { metrics: unknown }> }) =>
+      Object.fromEntries(Object.entries(m.runs).map(([name, run]) => [name, run.metrics]));
+    assertEquals(metrics(again), metrics(manifest));
+    assertEquals(again.outputs["tables/comparison-10-epochs.csv"], manifest.outputs["tables/comparison-10-epochs.csv"]);
 
-    // and a run that loads the first run's models from the cache writes the same tables, bit for bit (a model just
-    // trained and the same model loaded from disk must evaluate alike)
+    // and a run that restores the first run's models from the cache writes the same tables and figures, bit for bit
+    // (a model just trained and the same model restored must evaluate alike)
     await reproduce(["--out", join(dir, "cached"), "--cache-dir", cache, "--no-notebooks"]);
     const cached = JSON.parse(await Deno.readTextFile(join(dir, "cached", "manifest.json")));
     const tables = (m: { outputs: Record<string, string> }) =>
-      Object.entries(m.outputs).filter(([path]) => path.startsWith("tables/"));
+      Object.entries(m.outputs).filter(([path]) => path.startsWith("tables/") || path.startsWith("figures/"));
     assertEquals(tables(cached), tables(manifest));
+    assert(Object.values(cached.runs).every((r) => (r as { cache: string }).cache.length > 0));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,41 +1,31 @@
 /**
- * The models the drawing app offers: the report's MLP and CNN after 5 epochs,
- * loaded from the model cache, or trained on first use (with progress) when
- * the cache does not have them yet.
+ * The models the drawing app offers: the runs `mlp-5` and `cnn-5` of the
+ * course (the report's MLP and CNN after 5 epochs, `src/runs.ts`), restored
+ * from the model cache, or trained on first use (with progress) when the cache
+ * does not have them yet. They are the very models the notebooks and
+ * `reproduce` trained: the same run through the same cached `fit`.
  *
  * A {@link ModelRegistry} holds them for one server. Nothing is loaded or
- * trained when it is created; `prepare(name)` does it once, and trainings run
- * one after another (seeded training replaces `Math.random` while it runs, so
- * two at once would disturb each other's seeds).
+ * trained when it is created; `prepare(name)` does it once, and runs train one
+ * after another (`src/train.ts` runs one `fit` at a time).
  *
  * @module
  */
 import { tf } from "../tf.ts";
-import { loadMnist, type MnistData, NUM_CLASSES } from "../data/mnist.ts";
-import { cacheKey, type TrainConfig, trainPreset } from "../train.ts";
-import { experimentPlan, isQuickMode } from "../experiments.ts";
-import { cachePath, hasModel } from "../store.ts";
-import { getPreset } from "../models/presets.ts";
-import type { ProgressReporter } from "../progress.ts";
-import { MODEL_IMAGE_SIZE, MODEL_PIXELS } from "../draw/preprocess.ts";
+import { NUM_CLASSES } from "../data/mnist.ts";
+import { type CourseMnist, loadCourseMnist } from "../data/course_data.ts";
+import { isQuickMode } from "../course_env.ts";
+import { getRun, isRunCached, type RunSpec, trainRun } from "../runs.ts";
+import { getPreset, inputShapeOf } from "../models/presets.ts";
+import { silentTrainingDisplay, type TrainingDisplay } from "../display/training.ts";
+import { MODEL_PIXELS } from "../draw/preprocess.ts";
 
-/** The models the app offers, in the order the page lists them. */
-export const APP_MODEL_NAMES = ["mlp", "cnn"] as const;
+/** The runs the app offers, in the order the page lists them. */
+export const APP_MODEL_NAMES = ["mlp-5", "cnn-5"] as const;
 /** One of {@link APP_MODEL_NAMES}. */
 export type AppModelName = typeof APP_MODEL_NAMES[number];
 /** The model a request gets when it names none: the report's final app used the CNN. */
-export const DEFAULT_APP_MODEL: AppModelName = "cnn";
-/**
- * The training configs of the app's models: the report's 5-epoch runs (the
- * MLP with Keras's 10% validation split, the CNN validated on the test set,
- * as the report did), or their quick versions. They come from the course's
- * experiment plan, so the app loads the very models the notebooks and
- * `reproduce` trained (the 5-epoch snapshots of the 10-epoch runs).
- */
-export function appModelConfigs(quick: boolean): Record<AppModelName, TrainConfig> {
-  const plan = experimentPlan(quick);
-  return { mlp: plan.mlpEarly, cnn: plan.cnnEarly };
-}
+export const DEFAULT_APP_MODEL: AppModelName = "cnn-5";
 
 /** Where a model is on its way to being usable. */
 export type ModelStatus = "idle" | "loading" | "training" | "ready" | "failed";
@@ -60,7 +50,8 @@ export interface ModelInfo {
   error: string | null;
   /** True when it came from the cache rather than being trained by this server. */
   fromCache: boolean | null;
-  config: TrainConfig;
+  /** The run it is (`src/runs.ts`). */
+  run: RunSpec;
 }
 
 /** The result of one prediction. */
@@ -74,12 +65,12 @@ export interface Prediction {
 export interface RegistryOptions {
   /** Model cache folder (default `data/models/`). */
   cacheDir?: string;
-  /** Quick mode: tiny models (default: from `MNIST_QUICK`). */
+  /** Quick mode: trained on the quick slices (default: from `MNIST_QUICK`). */
   quick?: boolean;
-  /** Where MNIST comes from when a model must be trained (default `loadMnist()`). */
-  loadData?: () => Promise<MnistData>;
+  /** Where MNIST comes from when a model must be trained (default `loadCourseMnist(quick)`). */
+  loadData?: () => Promise<CourseMnist>;
   /** Told about training progress too (e.g. the terminal). */
-  progress?: (name: AppModelName) => ProgressReporter;
+  display?: (name: AppModelName) => TrainingDisplay;
 }
 
 interface Entry {
@@ -102,14 +93,11 @@ export function checkModelName(name: string): AppModelName {
 /** The app's models for one server: loaded or trained on first use, then kept in memory. */
 export class ModelRegistry {
   readonly quick: boolean;
-  readonly configs: Record<AppModelName, TrainConfig>;
   private readonly entries = new Map<AppModelName, Entry>();
-  private trainingQueue: Promise<unknown> = Promise.resolve();
-  private data: Promise<MnistData> | null = null;
+  private data: Promise<CourseMnist> | null = null;
 
   constructor(private readonly options: RegistryOptions = {}) {
     this.quick = options.quick ?? isQuickMode();
-    this.configs = appModelConfigs(this.quick);
     for (const name of APP_MODEL_NAMES) {
       this.entries.set(name, {
         status: "idle",
@@ -132,12 +120,12 @@ export class ModelRegistry {
     const entry = this.entry(name);
     return {
       name,
-      description: getPreset(this.configs[name].preset).description + (this.quick ? " (quick mode)" : ""),
+      description: `${getPreset(getRun(name).preset).description}, 5 epochs` + (this.quick ? " (quick mode)" : ""),
       status: entry.status,
       progress: entry.progress,
       error: entry.error,
       fromCache: entry.fromCache,
-      config: this.configs[name],
+      run: getRun(name),
     };
   }
 
@@ -147,9 +135,9 @@ export class ModelRegistry {
     return entry;
   }
 
-  /** True when the model cache already holds this model (so preparing it only loads it). */
+  /** True when the model cache already holds this model (so preparing it only restores it). */
   async isCached(name: AppModelName): Promise<boolean> {
-    return await hasModel(await cachePath(cacheKey(this.configs[name]), this.options.cacheDir));
+    return await isRunCached(name, await this.mnist(), { cacheDir: this.options.cacheDir });
   }
 
   /** The model when it is ready, else `null` (no loading is started). */
@@ -168,17 +156,20 @@ export class ModelRegistry {
     entry.status = "loading";
     entry.error = null;
     const run = async () => {
-      const config = this.configs[name];
-      const outside = this.options.progress?.(name);
-      let epochs = config.epochs, epoch = 0, batches = 1;
-      const progress: ProgressReporter = {
-        epochStart: (e, total, b) => {
+      const outside = this.options.display?.(name) ?? silentTrainingDisplay;
+      let epochs = 1, epoch = 0, batches = 1;
+      const display: TrainingDisplay = {
+        ...outside,
+        start: (info) => {
           entry.status = "training";
+          epochs = info.epochs;
+          batches = info.batches;
+          outside.start(info);
+        },
+        epochStart: (e) => {
           epoch = e;
-          epochs = total;
-          batches = b;
           entry.progress = { epoch, epochs, batch: 0, batches, fraction: (epoch - 1) / epochs };
-          outside?.epochStart(e, total, b);
+          outside.epochStart(e);
         },
         batchEnd: (batch) => {
           entry.progress = {
@@ -188,15 +179,13 @@ export class ModelRegistry {
             batches,
             fraction: (epoch - 1 + (batch + 1) / batches) / epochs,
           };
-          outside?.batchEnd(batch);
+          outside.batchEnd(batch);
         },
-        epochEnd: (e, logs, seconds) => outside?.epochEnd(e, logs, seconds),
       };
-      const result = await trainPreset(config, await this.mnist(), { cacheDir: this.options.cacheDir, progress });
-      return result;
+      return await trainRun(name, await this.mnist(), { cacheDir: this.options.cacheDir, display });
     };
-    const queued = this.trainingQueue.then(run);
-    this.trainingQueue = queued.catch(() => {});
+    // trainRun runs one fit at a time in this process, so the two models never train at once
+    const queued = run();
     entry.ready = queued.then(
       (result) => {
         entry.model = result.model;
@@ -215,9 +204,9 @@ export class ModelRegistry {
     return entry.ready;
   }
 
-  private mnist(): Promise<MnistData> {
+  private mnist(): Promise<CourseMnist> {
     if (!this.data) {
-      this.data = (this.options.loadData ?? (() => loadMnist()))();
+      this.data = (this.options.loadData ?? (() => loadCourseMnist(this.quick)))();
       this.data.catch(() => (this.data = null));
     }
     return this.data;
@@ -243,7 +232,7 @@ export function predictDigit(model: tf.LayersModel, input: Float32Array): Predic
     throw new RangeError(`a model input has ${MODEL_PIXELS} values, got ${input.length}`);
   }
   const values = tf.tidy(() => {
-    const x = tf.tensor4d(input, [1, MODEL_IMAGE_SIZE, MODEL_IMAGE_SIZE, 1]);
+    const x = tf.tensor(input, [1, ...inputShapeOf(model)]);
     return (model.predict(x) as tf.Tensor).dataSync();
   });
   const probabilities = Array.from(values);

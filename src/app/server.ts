@@ -8,7 +8,7 @@
  * | --- | --- |
  * | `GET /api/models` | the models, their status (idle, loading, training with progress, ready, failed), the modes, the limits |
  * | `POST /api/models/{name}/prepare` | starts loading (or training) a model; 202 with its status |
- * | `POST /api/predict?model=cnn&mode=v3` with a PNG body (`Content-Type: image/png`) | `digit`, `confidence`, `probabilities` (10), `input` (the 28×28 the model saw, 784 values in [0, 1]), `id` of the log entry |
+ * | `POST /api/predict?model=cnn-5&mode=v3` with a PNG body (`Content-Type: image/png`) | `digit`, `confidence`, `probabilities` (10), `input` (the 28×28 the model saw, 784 values in [0, 1]), `id` of the log entry |
  * | `POST /api/label` with `{"id": "…", "label": 7}` | records the digit the user meant for a logged prediction |
  *
  * `/api/predict` also takes `log=0` (do not log: the page's live preview) and
@@ -23,7 +23,7 @@ import { checkMode, type GreyImage, MODE_DESCRIPTIONS, preprocess, PREPROCESS_MO
 import { decodePng, ImageInputError, MAX_PNG_BYTES, MAX_PNG_PIXELS, MAX_PNG_SIDE } from "../draw/png.ts";
 import { type AppModelName, checkModelName, DEFAULT_APP_MODEL, ModelRegistry, predictDigit } from "./models.ts";
 import { inputToGreyLevels, PredictionLog } from "./log.ts";
-import type { ProgressReporter } from "../progress.ts";
+import type { TrainingDisplay } from "../display/training.ts";
 import { backendSummary } from "../tf.ts";
 
 /** Port of `deno task app` unless `--port` says otherwise. */
@@ -61,8 +61,8 @@ export interface ServerOptions {
   maxBodyBytes?: number;
   /** Models to load (or train) as soon as the server starts. */
   warm?: AppModelName[];
-  /** Training progress of each model, also shown on the page (e.g. `terminalProgress`). */
-  progress?: (name: AppModelName) => ProgressReporter;
+  /** Where each model's training progress goes besides the page (e.g. `terminalTrainingDisplay`). */
+  display?: (name: AppModelName) => TrainingDisplay;
   /** A registry to share (tests); one is created otherwise. */
   registry?: ModelRegistry;
 }
@@ -151,7 +151,7 @@ function imageForAnswer(image: GreyImage) {
  */
 export async function startServer(options: ServerOptions = {}): Promise<AppServer> {
   const registry = options.registry ??
-    new ModelRegistry({ cacheDir: options.cacheDir, quick: options.quick, progress: options.progress });
+    new ModelRegistry({ cacheDir: options.cacheDir, quick: options.quick, display: options.display });
   const log = new PredictionLog(options.logPath);
   const maxBodyBytes = options.maxBodyBytes ?? MAX_PNG_BYTES;
   const loggedIds = new Set<string>();

@@ -22,7 +22,7 @@
 import { parseArgs } from "node:util";
 import { basename, join } from "node:path";
 import { repoRoot } from "../fsutil.ts";
-import { isQuickMode } from "../experiments.ts";
+import { isQuickMode } from "../course_env.ts";
 
 /** The Jupyter kernel the notebooks run on. */
 export const KERNEL_NAME = "deno";

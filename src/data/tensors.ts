@@ -1,38 +1,31 @@
 /**
- * MNIST bytes as the tensors the models take: grey levels scaled to [0, 1],
- * as images `[n, 28, 28, 1]` (CNN) or flat vectors `[n, 784]` (MLP), and
- * labels as integers (sparse) or one-hot rows.
+ * MNIST bytes as the tensors the models take, written as the notebooks write
+ * them: grey levels scaled to [0, 1] in float32 (the report's `/ 255.0`), in
+ * the shape the model's input has (`[n, 28, 28]` for the MLP, `[n, 28, 28, 1]`
+ * for the CNN), and labels as integers (sparse) or one-hot rows (the report's
+ * `to_categorical`).
  *
  * @module
  */
 import { tf } from "../tf.ts";
-import { IMAGE_SIZE, type MnistSplit, NUM_CLASSES, PIXELS_PER_IMAGE } from "./mnist.ts";
+import { IMAGE_SIZE, type MnistSplit, NUM_CLASSES } from "./mnist.ts";
 
-/** Grey levels 0–255 as floats in [0, 1]. */
-export function scalePixels(images: Uint8Array): Float32Array {
-  const out = new Float32Array(images.length);
-  for (let i = 0; i < images.length; i++) out[i] = images[i] / 255;
-  return out;
+/**
+ * Images as a float32 tensor in [0, 1], `[n, ...shape]` (default `[n, 28, 28, 1]`).
+ *
+ * @example
+ * const xTrain = imageTensor(train, [28, 28]); // the MLP's input
+ */
+export function imageTensor(split: MnistSplit, shape: number[] = [IMAGE_SIZE, IMAGE_SIZE, 1]): tf.Tensor {
+  return tf.tidy(() => tf.tensor(split.images, [split.count, ...shape], "float32").div(255));
 }
 
-/** Images as a float tensor `[n, 28, 28, 1]` in [0, 1] (the CNN's input). */
-export function toImageTensor(split: MnistSplit): tf.Tensor4D {
-  return tf.tensor4d(scalePixels(split.images), [split.count, IMAGE_SIZE, IMAGE_SIZE, 1]);
+/** Labels as a float32 tensor `[n]` of class indices, for sparse categorical cross-entropy. */
+export function labelTensor(split: MnistSplit): tf.Tensor1D {
+  return tf.tensor1d(split.labels, "float32");
 }
 
-/** Images as a float tensor `[n, 784]` in [0, 1] (a flattened MLP input). */
-export function toFlatTensor(split: MnistSplit): tf.Tensor2D {
-  return tf.tensor2d(scalePixels(split.images), [split.count, PIXELS_PER_IMAGE]);
-}
-
-/** Labels as a float tensor `[n]` of class indices, for sparse categorical cross-entropy. */
-export function toLabelTensor(split: MnistSplit): tf.Tensor1D {
-  return tf.tensor1d(Float32Array.from(split.labels), "float32");
-}
-
-/** Labels one-hot encoded, `[n, 10]` (e.g. 3 → [0,0,0,1,0,0,0,0,0,0]), for categorical cross-entropy. */
-export function toOneHotTensor(split: MnistSplit): tf.Tensor2D {
-  const out = new Float32Array(split.count * NUM_CLASSES);
-  for (let i = 0; i < split.count; i++) out[i * NUM_CLASSES + split.labels[i]] = 1;
-  return tf.tensor2d(out, [split.count, NUM_CLASSES]);
+/** Labels one-hot encoded, `[n, 10]` float32 (3 → [0,0,0,1,0,0,0,0,0,0]), for categorical cross-entropy. */
+export function oneHotTensor(split: MnistSplit): tf.Tensor2D {
+  return tf.tidy(() => tf.oneHot(tf.tensor1d(split.labels, "int32"), NUM_CLASSES).toFloat() as tf.Tensor2D);
 }

@@ -1,30 +1,32 @@
 /**
- * The architectures of the source documents as named presets. Each factory
- * returns a fresh, compiled model; nothing is built at import time.
+ * The architectures of the source documents, each with the compile settings
+ * its source used, as factories: `createReportMlp()` returns a fresh, seeded,
+ * compiled model every call; nothing is built at import time.
  *
- * All presets take the same input, a `[28, 28, 1]` image with grey levels in
- * [0, 1], so one tensor feeds every model and a drawn digit can go to any of
- * them. (For the MLPs the first layer flattens it to 784 numbers, exactly as
- * the report's `Flatten(input_shape=(28, 28))` does.)
+ * Each factory is written exactly as a notebook cell writes the model
+ * (`setSeed`, then `tf.sequential` with default initialisers, then `compile`),
+ * so a model built here and one built in a notebook have the same initial
+ * weights, and the model cache (`src/train.ts`) sees one run, not two.
+ *
+ * Input shapes follow the sources: the MLPs take a 28×28 image and flatten it
+ * themselves (the report's `Flatten(input_shape=(28, 28))`), the CNNs a
+ * 28×28×1 image; `inputShapeOf` tells which, so one image feeds either.
  *
  * @module
  */
-import { backendName, tf } from "../tf.ts";
-import { directStepEnabled, fusedLossEnabled } from "../backend/overrides.ts";
-import { installFusedLoss } from "../backend/fused_loss.ts";
-import { installDirectStep } from "../backend/direct_step.ts";
-import { DEFAULT_SEED, withSeed } from "../random.ts";
+import { tf } from "../tf.ts";
+import { DEFAULT_SEED, setSeed } from "../random.ts";
 import { IMAGE_SIZE, NUM_CLASSES } from "../data/mnist.ts";
 
-/** How a preset expects its labels: integers (sparse) or one-hot rows. */
+/** How a model expects its labels: integers (sparse) or one-hot rows. */
 export type LabelEncoding = "sparse" | "onehot";
 
 /** Optimizers the sources use. */
 export type PresetOptimizer = "adam" | "rmsprop";
 
-/** A named architecture with the training setup its source used. */
+/** A named architecture with the compile settings its source used. */
 export interface ModelPreset {
-  /** Short identifier, used in file names and the model cache. */
+  /** Short identifier, used in run names. */
   name: string;
   /** What it is and which source it comes from. */
   description: string;
@@ -36,35 +38,18 @@ export interface ModelPreset {
   create(seed?: number): tf.LayersModel;
 }
 
-/** Input shape shared by all presets. */
-export const INPUT_SHAPE: [number, number, number] = [IMAGE_SIZE, IMAGE_SIZE, 1];
+/** The MLPs' input: one 28×28 image (the report's `input_shape=(28, 28)`). */
+export const MLP_INPUT_SHAPE: [number, number] = [IMAGE_SIZE, IMAGE_SIZE];
+/** The CNNs' input: one 28×28 image with one channel. */
+export const CNN_INPUT_SHAPE: [number, number, number] = [IMAGE_SIZE, IMAGE_SIZE, 1];
 
-/** Seeded Glorot-uniform initialiser (Keras's default), so weights depend only on the seed. */
-function glorot(seed: number) {
-  return tf.initializers.glorotUniform({ seed });
-}
-
-/**
- * Compiles `model` with the loss for `labels` and the given optimizer (fresh
- * state), reporting accuracy. Used for new models and for models loaded from disk.
- */
-export function compileFor(
-  model: tf.LayersModel,
-  labels: LabelEncoding,
-  optimizer: PresetOptimizer = "adam",
-): tf.LayersModel {
-  model.compile({
+/** Compile settings by label encoding: the loss each source paired with its labels, and accuracy. */
+export function compileArgs(labels: LabelEncoding, optimizer: PresetOptimizer = "adam"): tf.ModelCompileArgs {
+  return {
     optimizer,
     loss: labels === "sparse" ? "sparseCategoricalCrossentropy" : "categoricalCrossentropy",
     metrics: ["accuracy"],
-  });
-  // On wasm: the same loss and metric, each as one step (see src/backend/fused_loss.ts), and the training
-  // step without the engine's bookkeeping, bit for bit the same (src/backend/direct_step.ts).
-  if (backendName() === "wasm" && fusedLossEnabled()) {
-    installFusedLoss(model, labels);
-    if (directStepEnabled()) installDirectStep(model);
-  }
-  return model;
+  };
 }
 
 /**
@@ -72,22 +57,16 @@ export function compileFor(
  * Adam, sparse categorical cross-entropy on integer labels. 101,770 parameters.
  */
 export function createReportMlp(seed: number = DEFAULT_SEED): tf.LayersModel {
-  return withSeed(seed, () => {
-    const model = tf.sequential({
-      name: "report_mlp",
-      layers: [
-        tf.layers.flatten({ inputShape: INPUT_SHAPE, name: "flatten" }),
-        tf.layers.dense({ units: 128, activation: "relu", kernelInitializer: glorot(seed), name: "dense" }),
-        tf.layers.dense({
-          units: NUM_CLASSES,
-          activation: "softmax",
-          kernelInitializer: glorot(seed + 1),
-          name: "dense_1",
-        }),
-      ],
-    });
-    return compileFor(model, "sparse");
+  setSeed(seed);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: MLP_INPUT_SHAPE }),
+      tf.layers.dense({ units: 128, activation: "relu" }),
+      tf.layers.dense({ units: NUM_CLASSES, activation: "softmax" }),
+    ],
   });
+  model.compile(compileArgs("sparse"));
+  return model;
 }
 
 /**
@@ -96,31 +75,18 @@ export function createReportMlp(seed: number = DEFAULT_SEED): tf.LayersModel {
  * cross-entropy on one-hot labels. 542,230 parameters.
  */
 export function createReportCnn(seed: number = DEFAULT_SEED): tf.LayersModel {
-  return withSeed(seed, () => {
-    const model = tf.sequential({
-      name: "report_cnn",
-      layers: [
-        tf.layers.conv2d({
-          inputShape: INPUT_SHAPE,
-          filters: 32,
-          kernelSize: 3,
-          activation: "relu",
-          kernelInitializer: glorot(seed),
-          name: "conv2d",
-        }),
-        tf.layers.maxPooling2d({ poolSize: 2, name: "max_pooling2d" }),
-        tf.layers.flatten({ name: "flatten" }),
-        tf.layers.dense({ units: 100, activation: "relu", kernelInitializer: glorot(seed + 1), name: "dense" }),
-        tf.layers.dense({
-          units: NUM_CLASSES,
-          activation: "softmax",
-          kernelInitializer: glorot(seed + 2),
-          name: "dense_1",
-        }),
-      ],
-    });
-    return compileFor(model, "onehot");
+  setSeed(seed);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: CNN_INPUT_SHAPE, filters: 32, kernelSize: 3, activation: "relu" }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 100, activation: "relu" }),
+      tf.layers.dense({ units: NUM_CLASSES, activation: "softmax" }),
+    ],
   });
+  model.compile(compileArgs("onehot"));
+  return model;
 }
 
 /**
@@ -129,28 +95,21 @@ export function createReportCnn(seed: number = DEFAULT_SEED): tf.LayersModel {
  * sparse labels. 93,322 parameters.
  */
 export function createDeepCnn(seed: number = DEFAULT_SEED): tf.LayersModel {
-  return withSeed(seed, () => {
-    const model = tf.sequential({
-      name: "deep_cnn",
-      layers: [
-        tf.layers.conv2d({
-          inputShape: INPUT_SHAPE,
-          filters: 32,
-          kernelSize: 3,
-          activation: "relu",
-          kernelInitializer: glorot(seed),
-        }),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu", kernelInitializer: glorot(seed + 1) }),
-        tf.layers.maxPooling2d({ poolSize: 2 }),
-        tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu", kernelInitializer: glorot(seed + 2) }),
-        tf.layers.flatten(),
-        tf.layers.dense({ units: 64, activation: "relu", kernelInitializer: glorot(seed + 3) }),
-        tf.layers.dense({ units: NUM_CLASSES, activation: "softmax", kernelInitializer: glorot(seed + 4) }),
-      ],
-    });
-    return compileFor(model, "sparse");
+  setSeed(seed);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: CNN_INPUT_SHAPE, filters: 32, kernelSize: 3, activation: "relu" }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 64, activation: "relu" }),
+      tf.layers.dense({ units: NUM_CLASSES, activation: "softmax" }),
+    ],
   });
+  model.compile(compileArgs("sparse"));
+  return model;
 }
 
 /**
@@ -158,18 +117,19 @@ export function createDeepCnn(seed: number = DEFAULT_SEED): tf.LayersModel {
  * 10 with ReLU, RMSprop, sparse labels. 308,554 parameters.
  */
 export function createDeepMlp(seed: number = DEFAULT_SEED): tf.LayersModel {
-  return withSeed(seed, () => {
-    const units = [256, 256, 128, 64];
-    const model = tf.sequential({ name: "deep_mlp" });
-    model.add(tf.layers.flatten({ inputShape: INPUT_SHAPE }));
-    units.forEach((u, i) =>
-      model.add(tf.layers.dense({ units: u, activation: "relu", kernelInitializer: glorot(seed + i) }))
-    );
-    model.add(
-      tf.layers.dense({ units: NUM_CLASSES, activation: "softmax", kernelInitializer: glorot(seed + units.length) }),
-    );
-    return compileFor(model, "sparse", "rmsprop");
+  setSeed(seed);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: MLP_INPUT_SHAPE }),
+      tf.layers.dense({ units: 256, activation: "relu" }),
+      tf.layers.dense({ units: 256, activation: "relu" }),
+      tf.layers.dense({ units: 128, activation: "relu" }),
+      tf.layers.dense({ units: 64, activation: "relu" }),
+      tf.layers.dense({ units: NUM_CLASSES, activation: "softmax" }),
+    ],
   });
+  model.compile(compileArgs("sparse", "rmsprop"));
+  return model;
 }
 
 /**
@@ -177,17 +137,16 @@ export function createDeepMlp(seed: number = DEFAULT_SEED): tf.LayersModel {
  * Adam, one-hot labels. 407,050 parameters.
  */
 export function createWideMlp(seed: number = DEFAULT_SEED): tf.LayersModel {
-  return withSeed(seed, () => {
-    const model = tf.sequential({
-      name: "wide_mlp",
-      layers: [
-        tf.layers.flatten({ inputShape: INPUT_SHAPE }),
-        tf.layers.dense({ units: 512, activation: "relu", kernelInitializer: glorot(seed) }),
-        tf.layers.dense({ units: NUM_CLASSES, activation: "softmax", kernelInitializer: glorot(seed + 1) }),
-      ],
-    });
-    return compileFor(model, "onehot");
+  setSeed(seed);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: MLP_INPUT_SHAPE }),
+      tf.layers.dense({ units: 512, activation: "relu" }),
+      tf.layers.dense({ units: NUM_CLASSES, activation: "softmax" }),
+    ],
   });
+  model.compile(compileArgs("onehot"));
+  return model;
 }
 
 /** Every preset by name. */
@@ -234,4 +193,20 @@ export function getPreset(name: string): ModelPreset {
   const preset = PRESETS[name];
   if (!preset) throw new Error(`unknown model preset '${name}'; known presets: ${Object.keys(PRESETS).join(", ")}`);
   return preset;
+}
+
+/** The shape of one input of `model` (without the batch dimension), e.g. `[28, 28]` or `[28, 28, 1]`. */
+export function inputShapeOf(model: tf.LayersModel): number[] {
+  const shape = model.inputs[0].shape.slice(1);
+  if (shape.some((d) => d == null)) throw new Error(`model ${model.name} has an input of unknown size`);
+  return shape as number[];
+}
+
+/** The label encoding `model` was compiled for (from its loss), or null when it is not a cross-entropy. */
+export function labelEncodingOf(model: tf.LayersModel): LabelEncoding | null {
+  const loss = (model as unknown as { loss: unknown }).loss;
+  const name = Array.isArray(loss) ? loss[0] : loss;
+  if (name === "sparseCategoricalCrossentropy" || name === "sparse_categorical_crossentropy") return "sparse";
+  if (name === "categoricalCrossentropy" || name === "categorical_crossentropy") return "onehot";
+  return null;
 }

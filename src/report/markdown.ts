@@ -7,10 +7,12 @@
  */
 import { relative } from "node:path";
 import type { ReproduceResults } from "./reproduce.ts";
-import { gapOf, REPORT_PUBLISHED } from "./comparison.ts";
-import { runMetrics } from "./reproduce.ts";
-import { overfittingGap } from "../evaluate.ts";
+import { gapOf, type ModelMetrics, overfittingVerdict, REPORT_PUBLISHED } from "../tables/comparison.ts";
+import { metricsOf } from "../tables/comparison.ts";
 import { backendName } from "../tf.ts";
+import { BATCH_SIZE } from "../runs.ts";
+import { DEFAULT_SEED } from "../random.ts";
+import { QUICK_SIZES } from "../course_env.ts";
 
 /** A figure written to disk, as the report embeds it. */
 export interface WrittenFigure {
@@ -49,12 +51,15 @@ export function renderReportMarkdown(input: ReportInput): string {
   const drawingNotebook = input.notebooks.find((p) => p.endsWith("05-drawing.html"));
   const drawingLink = drawingNotebook ? ` ([executed copy](${relative(outDir, drawingNotebook)}))` : "";
   const table = (name: string) => (tables[name] ? `${tables[name]}\n` : "");
-  const early = r.plan.earlyEpochs;
-  const late = r.plan.lateEpochs;
-  const mlpE = runMetrics(r.mlpEarly), cnnE = runMetrics(r.cnnEarly);
-  const mlpL = runMetrics(r.mlpLate), cnnL = runMetrics(r.cnnLate);
-  const quickNote = r.plan.quick
-    ? `> **Quick mode.** Trained on the first ${r.plan.trainCount} training images for ${early} and ${late} epochs and evaluated on the first ${r.plan.testCount} test images: a dry run of the pipeline. These numbers are not comparable with the report's.\n\n`
+  const early = 5;
+  const late = 10;
+  const m = (name: keyof ReproduceResults["runs"]): ModelMetrics => metricsOf(r.runs[name].train, r.runs[name].test);
+  const mlpE = m("mlp-5"), cnnE = m("cnn-5");
+  const mlpL = m("mlp-10"), cnnL = m("cnn-10");
+  const verdict = (e: ModelMetrics, l: ModelMetrics, at: "early" | "late") =>
+    overfittingVerdict(gapOf(at === "early" ? e : l), { from: e.testLoss, to: l.testLoss, epochs: [early, late] });
+  const quickNote = r.quick
+    ? `> **Quick mode.** Trained on the first ${QUICK_SIZES.trainCount} training images and evaluated on the first ${QUICK_SIZES.testCount} test images: a dry run of the pipeline. These numbers are not comparable with the report's.\n\n`
     : "";
   const published = REPORT_PUBLISHED;
   const lines: string[] = [];
@@ -62,10 +67,10 @@ export function renderReportMarkdown(input: ReportInput): string {
   lines.push(quickNote);
   lines.push(
     `Rebuilt by \`deno task reproduce${
-      r.plan.quick ? " --quick" : ""
+      r.quick ? " --quick" : ""
     }\` from one run: TensorFlow.js on the ${backendName()} backend, ` +
-      `seed ${r.plan.mlpLate.seed} for weight initialisation and shuffling (so every run gives these numbers), ` +
-      `batch size ${r.plan.mlpLate.batchSize}, Adam. The versions, the machine, the time of each step and a hash of every file are in ` +
+      `seed ${DEFAULT_SEED} for weight initialisation and shuffling (so every run gives these numbers), ` +
+      `batch size ${BATCH_SIZE}, Adam. The versions, the machine, the time of each step and a hash of every file are in ` +
       `[manifest.json](manifest.json). The numbers in the "report" columns are the ones the original course report published ` +
       `(Keras on Colab); ours come from this run.\n`,
   );
@@ -95,7 +100,7 @@ export function renderReportMarkdown(input: ReportInput): string {
       pct(mlpE.testAccuracy)
     } of the test images ` +
       `correctly (report: ${pct(published[5].mlp.trainAccuracy)} and ${pct(published[5].mlp.testAccuracy)}). ` +
-      `Its ${overfittingGap(mlpE.trainAccuracy, mlpE.testAccuracy).verdict}.\n`,
+      `Overfitting: ${verdict(mlpE, mlpL, "early")}.\n`,
   );
   lines.push(figure("mlp-test-predictions"), figure("mlp-probabilities"));
 
@@ -117,7 +122,7 @@ export function renderReportMarkdown(input: ReportInput): string {
       pct(cnnE.testAccuracy)
     } of the test images ` +
       `correctly (report: ${pct(published[5].cnn.trainAccuracy)} and ${pct(published[5].cnn.testAccuracy)}). ` +
-      `Its ${overfittingGap(cnnE.trainAccuracy, cnnE.testAccuracy).verdict}.\n`,
+      `Overfitting: ${verdict(cnnE, cnnL, "early")}.\n`,
   );
   lines.push(
     figure("cnn-test-predictions"),
@@ -131,18 +136,21 @@ export function renderReportMarkdown(input: ReportInput): string {
   lines.push(
     `Each model was trained once for ${
       epochsText(late)
-    }; the ${early}-epoch figures come from the snapshot saved after epoch ${early} of that run, ` +
-      `which is the same computation as a separate ${early}-epoch run with the same seed. Train figures are measured on all ` +
-      `${r.trainSplit.count.toLocaleString("en")} training images and test figures on ${
-        r.testSplit.count.toLocaleString("en")
-      } test images, ` +
-      `as the report's \`evaluate\` calls did. Differences are CNN minus MLP. Another seed moves test accuracies by about a ` +
-      `tenth of a point (\`src/cli/seed_spread.ts\`), so differences from the report of that size are noise.\n`,
+    }; the ${early}-epoch figures come from its state after epoch ${early}, cached on the way, ` +
+      `which is the same computation as a separate ${early}-epoch run with the same seed (same start, same shuffles). ` +
+      `Train figures are measured on all ${
+        r.data.train.count.toLocaleString("en")
+      } training images and test figures on ${
+        r.data.test.count.toLocaleString("en")
+      } test images with \`model.evaluate\`, as the report's \`evaluate\` calls did. Differences are CNN minus MLP. ` +
+      `Another seed moves the test accuracies by a few tenths of a point (README, "What a full run gives"), so ` +
+      `differences from the report of that size are noise.\n`,
   );
   lines.push(`**${epochsText(early)}**\n\n` + table(`comparison-${early}-epochs`));
   lines.push(`**${epochsText(late)}**\n\n` + table(`comparison-${late}-epochs`));
   lines.push(
     figure("comparison-accuracy"),
+    figure("comparison-error"),
     figure("comparison-loss"),
     figure("comparison-gap"),
     figure("held-out-curves"),
@@ -154,18 +162,14 @@ export function renderReportMarkdown(input: ReportInput): string {
     } ` +
       `(${((cnnE.testAccuracy - mlpE.testAccuracy) * 100).toFixed(2)} after ${early}); its overfitting gap is ` +
       `${(gapOf(cnnL) * 100).toFixed(2)} points against the MLP's ${(gapOf(mlpL) * 100).toFixed(2)}. ` +
-      `From ${early} to ${epochsText(late)} the MLP's test loss goes from ${mlpE.testLoss.toFixed(4)} to ${
-        mlpL.testLoss.toFixed(4)
-      }: ` +
-      `${
-        mlpL.testLoss > mlpE.testLoss
-          ? "it rises while the training loss falls, the mark of overfitting the report describes"
-          : "it keeps falling"
-      }.\n`,
+      `Overfitting after ${epochsText(late)}: for the MLP, ${verdict(mlpE, mlpL, "late")}; for the CNN, ${
+        verdict(cnnE, cnnL, "late")
+      }. ` +
+      `The report found the CNN more resistant to overfitting; judge that claim by both signs, the gap and the test loss.\n`,
   );
   lines.push(`Per-class test accuracy after ${early} and ${epochsText(late)}:\n`);
   lines.push(table("per-class-accuracy"));
-  lines.push(figure("per-class-accuracy"));
+  lines.push(figure("per-class-error"));
   lines.push(`How the two models' answers on the test images relate (after ${epochsText(late)}):\n`);
   lines.push(table("agreement"));
   lines.push(figure("mlp-mistakes"), figure("cnn-mistakes"), figure("disagreements"));
@@ -174,7 +178,7 @@ export function renderReportMarkdown(input: ReportInput): string {
   lines.push(figure("parameter-counts"));
   lines.push(
     `The CNN has ${
-      (r.cnnLate.result.model.countParams() / r.mlpLate.result.model.countParams()).toFixed(1)
+      (r.runs["cnn-10"].run.model.countParams() / r.runs["mlp-10"].run.model.countParams()).toFixed(1)
     } times the MLP's parameters; ` +
       `nearly all of them (540,900) sit in the dense layer after the convolution, while the convolution itself has only 320, shared across every position of the image.\n`,
   );
@@ -188,7 +192,10 @@ export function renderReportMarkdown(input: ReportInput): string {
       `| suited to images | limited | well |\n` +
       `| overfitting (gap after ${epochsText(late)} here) | ${(gapOf(mlpL) * 100).toFixed(2)} points | ${
         (gapOf(cnnL) * 100).toFixed(2)
-      } points |\n`,
+      } points |\n` +
+      `| test loss from ${early} to ${late} epochs here | ${mlpE.testLoss.toFixed(4)} → ${mlpL.testLoss.toFixed(4)} | ${
+        cnnE.testLoss.toFixed(4)
+      } → ${cnnL.testLoss.toFixed(4)} |\n`,
   );
   lines.push(`## Files\n`);
   lines.push(`- Tables (CSV and Markdown): [tables/](tables/)\n- Figures (SVG and PNG): [figures/](figures/)\n`);

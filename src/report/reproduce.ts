@@ -1,38 +1,75 @@
 /**
- * The `reproduce` pipeline: train or load, evaluate, write tables, figures,
- * REPORT.md and manifest.json. The command-line wrapper is `src/cli/reproduce.ts`.
+ * The `reproduce` pipeline: train or restore the report's runs (through the
+ * same cached `fit` as the notebooks, `src/runs.ts`), evaluate them, and write
+ * the figures and tables listed below, REPORT.md and manifest.json. The
+ * command-line wrapper is `src/cli/reproduce.ts`.
+ *
+ * What is written is two lists, {@link REPORT_FIGURES} and
+ * {@link REPORT_TABLES}: each entry names a builder from `src/figures/` or
+ * `src/tables/`, the same builder the notebooks display.
  *
  * @module
  */
-import pl from "nodejs-polars";
+import type pl from "nodejs-polars";
 import { join } from "node:path";
 import { backendName } from "../tf.ts";
-import { loadMnist, type MnistData, type MnistSplit, NUM_CLASSES } from "../data/mnist.ts";
-import { sliceSplit } from "../data/splits.ts";
-import { type ExperimentPlan } from "../experiments.ts";
-import { type TrainConfig, trainPreset, type TrainResult } from "../train.ts";
-import { terminalProgress } from "../progress.ts";
+import type { CourseMnist } from "../data/course_data.ts";
+import { loadCourseMnist } from "../data/course_data.ts";
+import { type RunResult, trainRun } from "../runs.ts";
+import { terminalTrainingDisplay } from "../display/training.ts";
+import { confusionMatrix, evaluateModel, type Evaluation, perClassAccuracy } from "../evaluate.ts";
 import {
   agreementFrame,
-  confusionMatrix,
-  evaluateModel,
-  type Evaluation,
-  perClassAccuracy,
-  perClassFrame,
-} from "../evaluate.ts";
-import { comparisonMarkdown, comparisonTable, metricsOf, type ModelMetrics } from "./comparison.ts";
-import { type CellFormat, defaultCellFormat, saveTable } from "./tables.ts";
+  comparisonMarkdown,
+  comparisonTable,
+  metricsOf,
+  type ModelMetrics,
+} from "../tables/comparison.ts";
+import { classCountsTable } from "../tables/data.ts";
+import { confusionTable, historyFrame, perClassFrame } from "../tables/models.ts";
+import { type CellFormat, defaultCellFormat, saveTable } from "../tables/format.ts";
+import {
+  classCountsFigure,
+  firstImagePixelsFigure,
+  meanDigitsFigure,
+  pixelHistogramFigure,
+  sampleDigitsFigure,
+} from "../figures/data.ts";
+import {
+  cnnFeatureMapsFigure,
+  cnnFiltersFigure,
+  confusionFigure,
+  learningCurvesFigure,
+  probabilitiesFigure,
+  testPredictionsFigure,
+} from "../figures/models.ts";
+import {
+  comparisonAccuracyFigure,
+  comparisonErrorFigure,
+  comparisonGapFigure,
+  comparisonLossFigure,
+  type ComparisonMetrics,
+  disagreementsFigure,
+  heldOutCurvesFigure,
+  mistakesFigure,
+  parameterCountFigure,
+  perClassFigure,
+} from "../figures/comparison.ts";
+import type { Displayable } from "../plots/figure.ts";
+import { parameterTable } from "../tables/models.ts";
 import { Pipeline } from "./pipeline.ts";
 import { repoRoot, writeFileAtomic, writeJsonAtomic } from "../fsutil.ts";
 import { machineInfo, versionInfo } from "./environment.ts";
-import { writeReportFigures } from "./figures.ts";
-import { renderReportMarkdown } from "./markdown.ts";
+import { renderReportMarkdown, type WrittenFigure } from "./markdown.ts";
+import { DEFAULT_SEED } from "../random.ts";
 
 /** Options of one `reproduce` run. */
 export interface ReproduceOptions {
-  plan: ExperimentPlan;
+  /** Quick mode: the first 2,000 training and 500 test images (a dry run). */
+  quick: boolean;
   outDir: string;
   cacheDir?: string;
+  /** Retrain the report's runs even when they are cached. */
   force?: boolean;
   /** Execute and export the notebooks when Jupyter is installed. */
   notebooks?: boolean;
@@ -40,30 +77,213 @@ export interface ReproduceOptions {
   log?: (line: string) => void;
 }
 
-/** A trained model with its evaluations on the training and test images. */
+/** The report's four runs, trained in this order (the 10-epoch runs cache their 5-epoch state on the way). */
+export const REPORT_RUNS = ["mlp-10", "mlp-5", "cnn-10", "cnn-5"] as const;
+/** One of {@link REPORT_RUNS}. */
+export type ReportRun = typeof REPORT_RUNS[number];
+
+/** A trained run with its evaluations on the training and test images. */
 export interface EvaluatedRun {
-  config: TrainConfig;
-  result: TrainResult;
+  run: RunResult;
   train: Evaluation;
   test: Evaluation;
 }
 
 /** Everything the tables, figures and REPORT.md are made from. */
 export interface ReproduceResults {
-  plan: ExperimentPlan;
-  data: MnistData;
-  trainSplit: MnistSplit;
-  testSplit: MnistSplit;
-  mlpEarly: EvaluatedRun;
-  mlpLate: EvaluatedRun;
-  cnnEarly: EvaluatedRun;
-  cnnLate: EvaluatedRun;
+  quick: boolean;
+  data: CourseMnist;
+  runs: Record<ReportRun, EvaluatedRun>;
 }
 
 /** ModelMetrics of an evaluated run. */
 export function runMetrics(run: EvaluatedRun): ModelMetrics {
   return metricsOf(run.train, run.test);
 }
+
+/** The metrics of the four runs, for the comparison figures. */
+export function comparisonMetricsOf(r: ReproduceResults): ComparisonMetrics {
+  const m = (name: ReportRun) => runMetrics(r.runs[name]);
+  return {
+    early: { epochs: 5, mlp: m("mlp-5"), cnn: m("cnn-5") },
+    late: { epochs: 10, mlp: m("mlp-10"), cnn: m("cnn-10") },
+  };
+}
+
+/** A figure `reproduce` writes: file name stem, caption, and how it is built from the results. */
+export interface FigureEntry {
+  name: string;
+  title: string;
+  build: (r: ReproduceResults) => Displayable;
+}
+
+/** Every figure of `reports/figures/`, in report order. */
+export const REPORT_FIGURES: FigureEntry[] = [
+  { name: "sample-digits", title: "The first nine training digits", build: (r) => sampleDigitsFigure(r.data.train) },
+  {
+    name: "first-image-pixels",
+    title: "Grey levels of the first training image",
+    build: (r) => firstImagePixelsFigure(r.data.train),
+  },
+  { name: "class-counts", title: "Images per digit", build: (r) => classCountsFigure(r.data.train, r.data.test) },
+  { name: "mean-digits", title: "Mean training image of each digit", build: (r) => meanDigitsFigure(r.data.train) },
+  {
+    name: "pixel-histogram",
+    title: "Grey levels of all training pixels",
+    build: (r) => pixelHistogramFigure(r.data.train),
+  },
+  {
+    name: "mlp-learning-curves",
+    title: "MLP learning curves (10 epochs)",
+    build: (r) => learningCurvesFigure("MLP", r.runs["mlp-10"].run.rows),
+  },
+  {
+    name: "mlp-test-predictions",
+    title: "MLP predictions after 5 epochs",
+    build: (r) => testPredictionsFigure("MLP", r.data.test, r.runs["mlp-5"].test),
+  },
+  {
+    name: "mlp-probabilities",
+    title: "MLP probabilities for the first test image",
+    build: (r) => probabilitiesFigure("MLP", r.runs["mlp-5"].test, 0),
+  },
+  {
+    name: "cnn-learning-curves",
+    title: "CNN learning curves (10 epochs)",
+    build: (r) => learningCurvesFigure("CNN", r.runs["cnn-10"].run.rows),
+  },
+  {
+    name: "cnn-test-predictions",
+    title: "CNN predictions after 5 epochs",
+    build: (r) => testPredictionsFigure("CNN", r.data.test, r.runs["cnn-5"].test),
+  },
+  {
+    name: "cnn-filters",
+    title: "The CNN's 32 learned filters after 5 epochs",
+    build: (r) => cnnFiltersFigure(r.runs["cnn-5"].run.model),
+  },
+  {
+    name: "cnn-feature-maps",
+    title: "Feature maps of the first test digit",
+    build: (r) => cnnFeatureMapsFigure(r.runs["cnn-5"].run.model, r.data.test),
+  },
+  {
+    name: "cnn-confusion-matrix",
+    title: "CNN confusion matrix after 5 epochs",
+    build: (r) => confusionFigure("CNN", r.data.test, r.runs["cnn-5"].test),
+  },
+  {
+    name: "mlp-confusion-matrix",
+    title: "MLP confusion matrix after 5 epochs",
+    build: (r) => confusionFigure("MLP", r.data.test, r.runs["mlp-5"].test),
+  },
+  {
+    name: "comparison-accuracy",
+    title: "Accuracy of both models",
+    build: (r) => comparisonAccuracyFigure(comparisonMetricsOf(r)),
+  },
+  {
+    name: "comparison-error",
+    title: "Error rate of both models",
+    build: (r) => comparisonErrorFigure(comparisonMetricsOf(r)),
+  },
+  { name: "comparison-loss", title: "Loss of both models", build: (r) => comparisonLossFigure(comparisonMetricsOf(r)) },
+  {
+    name: "comparison-gap",
+    title: "Overfitting gap of both models",
+    build: (r) => comparisonGapFigure(comparisonMetricsOf(r)),
+  },
+  {
+    name: "held-out-curves",
+    title: "Held-out accuracy per epoch",
+    build: (r) => heldOutCurvesFigure(r.runs["mlp-10"].run.rows, r.runs["cnn-10"].run.rows),
+  },
+  {
+    name: "parameter-counts",
+    title: "Parameter counts",
+    build: (r) => parameterCountFigure(r.runs["mlp-10"].run.model, r.runs["cnn-10"].run.model),
+  },
+  {
+    name: "per-class-error",
+    title: "Test error rate per digit after 5 epochs",
+    build: (r) => perClassFigure(r.data.test, r.runs["mlp-5"].test, r.runs["cnn-5"].test, 5),
+  },
+  {
+    name: "mlp-mistakes",
+    title: "Test digits the MLP gets wrong",
+    build: (r) => mistakesFigure("MLP", r.data.test, r.runs["mlp-5"].test),
+  },
+  {
+    name: "cnn-mistakes",
+    title: "Test digits the CNN gets wrong",
+    build: (r) => mistakesFigure("CNN", r.data.test, r.runs["cnn-5"].test),
+  },
+  {
+    name: "disagreements",
+    title: "Test digits on which the two models disagree",
+    build: (r) => disagreementsFigure(r.data.test, r.runs["mlp-5"].test, r.runs["cnn-5"].test),
+  },
+];
+
+/** A table `reproduce` writes: file name stem, how it is built, and how its Markdown cells are printed. */
+export interface TableEntry {
+  name: string;
+  build: (r: ReproduceResults) => pl.DataFrame;
+  /** Markdown of the table, when it is not the plain rendering of the frame. */
+  markdown?: (frame: pl.DataFrame) => string;
+  format?: CellFormat;
+}
+
+const percentCells: CellFormat = (value, column) =>
+  column === "digit" || typeof value !== "number" ? defaultCellFormat(value, column) : `${(value * 100).toFixed(2)}%`;
+
+const comparisonEntry = (epochs: 5 | 10): TableEntry => ({
+  name: `comparison-${epochs}-epochs`,
+  build: (r) => {
+    const [mlp, cnn] = epochs === 5 ? ["mlp-5", "cnn-5"] as const : ["mlp-10", "cnn-10"] as const;
+    return comparisonTable(epochs, { mlp: runMetrics(r.runs[mlp]), cnn: runMetrics(r.runs[cnn]) });
+  },
+  markdown: (frame) => comparisonMarkdown(frame.drop("epochs")),
+});
+
+/** Every table of `reports/tables/`. */
+export const REPORT_TABLES: TableEntry[] = [
+  comparisonEntry(5),
+  comparisonEntry(10),
+  { name: "history-mlp", build: (r) => historyFrame(r.runs["mlp-10"].run.rows) },
+  { name: "history-cnn", build: (r) => historyFrame(r.runs["cnn-10"].run.rows) },
+  { name: "class-counts", build: (r) => classCountsTable(r.data) },
+  {
+    name: "per-class-accuracy",
+    build: (r) =>
+      perClassFrame(
+        Object.fromEntries(
+          REPORT_RUNS.map((name) => [
+            name.replace("-", "_"),
+            perClassAccuracy(confusionMatrix(r.data.test.labels, r.runs[name].test.predictions)),
+          ]),
+        ),
+      ),
+    format: percentCells,
+  },
+  {
+    name: "confusion-mlp-10-epochs",
+    build: (r) => confusionTable(confusionMatrix(r.data.test.labels, r.runs["mlp-10"].test.predictions)),
+  },
+  {
+    name: "confusion-cnn-10-epochs",
+    build: (r) => confusionTable(confusionMatrix(r.data.test.labels, r.runs["cnn-10"].test.predictions)),
+  },
+  {
+    name: "agreement",
+    build: (r) =>
+      agreementFrame(r.data.test.labels, r.runs["mlp-10"].test.predictions, r.runs["cnn-10"].test.predictions),
+  },
+  {
+    name: "parameters",
+    build: (r) => parameterTable({ MLP: r.runs["mlp-10"].run.model, CNN: r.runs["cnn-10"].run.model }),
+  },
+];
 
 const MANIFEST = "manifest.json";
 /** The manifest's last "step": the whole run's duration. */
@@ -81,77 +301,71 @@ async function previousDurations(outDir: string): Promise<Record<string, number>
 
 /** Runs the whole pipeline; returns the path of REPORT.md. */
 export async function runReproduce(options: ReproduceOptions): Promise<string> {
-  const { plan, outDir } = options;
+  const { outDir, quick } = options;
   const log = options.log ?? ((line: string) => console.error(line));
   const tablesDir = join(outDir, "tables");
   const figuresDir = join(outDir, "figures");
-  const totalSteps = 9;
-  const pipeline = new Pipeline(totalSteps, await previousDurations(outDir), log);
+  const pipeline = new Pipeline(8, await previousDurations(outDir), log);
   log(
-    `reproduce: ${plan.quick ? "QUICK MODE (small slices, few epochs: numbers are not the report's)" : "full run"}; ` +
-      `seed ${plan.mlpLate.seed}; backend ${backendName()}; writing to ${outDir}`,
+    `reproduce: ${quick ? "QUICK MODE (small slices: the numbers are not the report's)" : "full run"}; ` +
+      `seed ${DEFAULT_SEED}; backend ${backendName()}; writing to ${outDir}`,
   );
 
-  const data = await pipeline.step("load MNIST", () => loadMnist());
-  const trainSplit = plan.trainCount == null ? data.train : sliceSplit(data.train, 0, plan.trainCount);
-  const testSplit = plan.testCount == null ? data.test : sliceSplit(data.test, 0, plan.testCount);
-
-  const trainOptions = { cacheDir: options.cacheDir, progress: terminalProgress(), snapshotEpochs: [plan.earlyEpochs] };
-  const train = async (late: TrainConfig, early: TrainConfig) => {
-    const lateResult = await trainPreset(late, data, { ...trainOptions, force: options.force });
-    if (lateResult.fromCache) log(`  loaded from the model cache: ${lateResult.path}`);
-    // the early model is the snapshot the late run saved (or a cached run of its own)
-    const earlyResult = await trainPreset(early, data, { ...trainOptions, force: false });
-    return { lateResult, earlyResult };
+  const data = await pipeline.step("load MNIST", () => loadCourseMnist(quick));
+  const trained: Partial<Record<ReportRun, RunResult>> = {};
+  const train = async (name: ReportRun) => {
+    // the 5-epoch runs are restored from the state their 10-epoch runs cached after epoch 5
+    const force = options.force && name.endsWith("10");
+    const result = await trainRun(name, data, {
+      cacheDir: options.cacheDir,
+      retrain: force,
+      display: terminalTrainingDisplay(),
+    });
+    if (result.fromCache) log(`  ${name}: restored from the model cache (${result.history.path})`);
+    trained[name] = result;
   };
-  const mlp = await pipeline.step(
-    `train MLP (${plan.lateEpochs} epochs, snapshot after ${plan.earlyEpochs})`,
-    () => train(plan.mlpLate, plan.mlpEarly),
-  );
-  const cnn = await pipeline.step(
-    `train CNN (${plan.lateEpochs} epochs, snapshot after ${plan.earlyEpochs})`,
-    () => train(plan.cnnLate, plan.cnnEarly),
-  );
+  await pipeline.step("train the MLP (10 epochs, its state after 5 cached on the way)", async () => {
+    await train("mlp-10");
+    await train("mlp-5");
+  });
+  await pipeline.step("train the CNN (10 epochs, its state after 5 cached on the way)", async () => {
+    await train("cnn-10");
+    await train("cnn-5");
+  });
 
   const results = await pipeline.step("evaluate the four models on the training and test images", () => {
-    const evaluate = (config: TrainConfig, result: TrainResult): EvaluatedRun => ({
-      config,
-      result,
-      train: evaluateModel(result.model, trainSplit),
-      test: evaluateModel(result.model, testSplit),
-    });
-    const r: ReproduceResults = {
-      plan,
-      data,
-      trainSplit,
-      testSplit,
-      mlpEarly: evaluate(plan.mlpEarly, mlp.earlyResult),
-      mlpLate: evaluate(plan.mlpLate, mlp.lateResult),
-      cnnEarly: evaluate(plan.cnnEarly, cnn.earlyResult),
-      cnnLate: evaluate(plan.cnnLate, cnn.lateResult),
-    };
-    for (
-      const [name, run] of Object.entries({
-        mlpEarly: r.mlpEarly,
-        mlpLate: r.mlpLate,
-        cnnEarly: r.cnnEarly,
-        cnnLate: r.cnnLate,
-      })
-    ) {
+    const runs = {} as Record<ReportRun, EvaluatedRun>;
+    for (const name of REPORT_RUNS) {
+      const run = trained[name]!;
+      runs[name] = { run, train: evaluateModel(run.model, data.train), test: evaluateModel(run.model, data.test) };
       log(
-        `  ${name}: train accuracy ${(run.train.accuracy * 100).toFixed(2)}%, test accuracy ${
-          (run.test.accuracy * 100).toFixed(2)
+        `  ${name}: train accuracy ${(runs[name].train.accuracy * 100).toFixed(2)}%, test accuracy ${
+          (runs[name].test.accuracy * 100).toFixed(2)
         }%`,
       );
     }
-    return r;
+    return { quick, data, runs } as ReproduceResults;
   });
 
-  const tables = await pipeline.step("write tables", () => writeTables(results, tablesDir));
-  pipeline.record(...tables.paths);
+  const tables: Record<string, string> = {};
+  await pipeline.step("write tables", async () => {
+    for (const entry of REPORT_TABLES) {
+      const frame = entry.build(results);
+      const [csv, md] = await saveTable(frame, tablesDir, entry.name, entry.format);
+      if (entry.markdown) await writeFileAtomic(md, entry.markdown(frame));
+      tables[entry.name] = await Deno.readTextFile(md);
+      pipeline.record(csv, md);
+    }
+  });
 
-  const figures = await pipeline.step("write figures", () => writeReportFigures(results, figuresDir));
-  pipeline.record(...figures.map((f) => f.paths).flat());
+  const figures: WrittenFigure[] = [];
+  await pipeline.step("write figures", async () => {
+    for (const entry of REPORT_FIGURES) {
+      const paths = await entry.build(results).save(join(figuresDir, entry.name));
+      figures.push({ name: entry.name, title: entry.title, paths });
+      pipeline.record(...paths);
+    }
+  });
 
   const notebookLinks: string[] = [];
   await pipeline.step("execute the notebooks", async () => {
@@ -159,44 +373,40 @@ export async function runReproduce(options: ReproduceOptions): Promise<string> {
       log("  skipped (--no-notebooks)");
       return;
     }
-    const exported = await exportNotebooks(join(outDir, "notebooks"), plan.quick, options.cacheDir, log);
+    const exported = await exportNotebooks(join(outDir, "notebooks"), quick, options.cacheDir, log);
     notebookLinks.push(...exported);
     pipeline.record(...exported);
   });
 
   const reportPath = join(outDir, "REPORT.md");
   await pipeline.step("write REPORT.md", async () => {
-    const markdown = renderReportMarkdown({
-      results,
-      tables: tables.markdown,
-      figures,
-      notebooks: notebookLinks,
-      outDir,
-    });
+    const markdown = renderReportMarkdown({ results, tables, figures, notebooks: notebookLinks, outDir });
     await writeFileAtomic(reportPath, markdown);
     pipeline.record(reportPath);
   });
 
-  await pipeline.step("write manifest.json", async () => {
-    const manifest = {
-      generatedBy: "deno task reproduce" + (plan.quick ? " --quick" : ""),
-      quick: plan.quick,
-      seed: plan.mlpLate.seed,
-      backend: backendName(),
-      versions: versionInfo(),
-      machine: machineInfo(),
-      experiments: {
-        mlp: { early: plan.mlpEarly, late: plan.mlpLate, cache: [mlp.earlyResult.path, mlp.lateResult.path].map(rel) },
-        cnn: { early: plan.cnnEarly, late: plan.cnnLate, cache: [cnn.earlyResult.path, cnn.lateResult.path].map(rel) },
-      },
-      metrics: Object.fromEntries(
-        (["mlpEarly", "mlpLate", "cnnEarly", "cnnLate"] as const).map((k) => [k, runMetrics(results[k])]),
-      ),
-      steps: [...pipeline.steps, { name: TOTAL_STEP, seconds: Math.round(pipeline.elapsed() * 10) / 10 }],
-      outputs: await pipeline.hashes(outDir),
-    };
-    await writeJsonAtomic(join(outDir, MANIFEST), manifest);
-  });
+  const manifest = {
+    generatedBy: "deno task reproduce" + (quick ? " --quick" : ""),
+    quick,
+    seed: DEFAULT_SEED,
+    backend: backendName(),
+    versions: versionInfo(),
+    machine: machineInfo(),
+    runs: Object.fromEntries(
+      REPORT_RUNS.map((name) => {
+        const { run } = results.runs[name];
+        return [name, {
+          ...run.spec,
+          cache: rel(run.history.path),
+          trainedSeconds: run.seconds,
+          metrics: runMetrics(results.runs[name]),
+        }];
+      }),
+    ),
+    steps: [...pipeline.steps, { name: TOTAL_STEP, seconds: Math.round(pipeline.elapsed() * 10) / 10 }],
+    outputs: await pipeline.hashes(outDir),
+  };
+  await writeJsonAtomic(join(outDir, MANIFEST), manifest);
   log(`reproduce: done in ${pipeline.elapsed().toFixed(0)}s; see ${reportPath}`);
   return reportPath;
 }
@@ -204,113 +414,6 @@ export async function runReproduce(options: ReproduceOptions): Promise<string> {
 function rel(path: string): string {
   const root = repoRoot() + "/";
   return path.startsWith(root) ? path.slice(root.length) : path;
-}
-
-/** Markdown of each table by name, and every path written. */
-export interface WrittenTables {
-  markdown: Record<string, string>;
-  paths: string[];
-}
-
-async function writeTables(r: ReproduceResults, dir: string): Promise<WrittenTables> {
-  const markdown: Record<string, string> = {};
-  const paths: string[] = [];
-  const add = async (name: string, frame: pl.DataFrame, md?: string, format?: CellFormat) => {
-    const written = await saveTable(frame, dir, name, format);
-    if (md !== undefined) await writeFileAtomic(written[1], md);
-    markdown[name] = md ?? await Deno.readTextFile(written[1]);
-    paths.push(...written);
-  };
-
-  for (
-    const [epochs, mlp, cnn] of [[r.plan.earlyEpochs, r.mlpEarly, r.cnnEarly], [
-      r.plan.lateEpochs,
-      r.mlpLate,
-      r.cnnLate,
-    ]] as const
-  ) {
-    const frame = comparisonTable(r.plan.quick ? (epochs === r.plan.earlyEpochs ? 5 : 10) : epochs as 5 | 10, {
-      mlp: runMetrics(mlp),
-      cnn: runMetrics(cnn),
-    });
-    const labelled = r.plan.quick ? frame.withColumns(pl.lit(epochs).alias("epochs")) : frame;
-    await add(`comparison-${epochs}-epochs`, labelled, comparisonMarkdown(labelled.drop("epochs")));
-  }
-
-  for (const [name, run] of [["mlp", r.mlpLate], ["cnn", r.cnnLate]] as const) {
-    await add(`history-${name}`, run.result.history);
-  }
-
-  const counts = (split: MnistSplit) => {
-    const c = new Array<number>(NUM_CLASSES).fill(0);
-    for (const l of split.labels) c[l]++;
-    return c;
-  };
-  await add(
-    "class-counts",
-    pl.DataFrame({
-      digit: pl.Series("digit", [...Array(NUM_CLASSES).keys()], pl.Int32),
-      train: pl.Series("train", counts(r.data.train), pl.Int32),
-      test: pl.Series("test", counts(r.data.test), pl.Int32),
-    }),
-  );
-
-  const perClass: Record<string, number[]> = {};
-  for (
-    const [name, run] of Object.entries({
-      [`mlp_${r.plan.earlyEpochs}`]: r.mlpEarly,
-      [`mlp_${r.plan.lateEpochs}`]: r.mlpLate,
-      [`cnn_${r.plan.earlyEpochs}`]: r.cnnEarly,
-      [`cnn_${r.plan.lateEpochs}`]: r.cnnLate,
-    })
-  ) {
-    perClass[name] = perClassAccuracy(confusionMatrix(r.testSplit.labels, run.test.predictions));
-  }
-  await add(
-    "per-class-accuracy",
-    perClassFrame(perClass),
-    undefined,
-    (
-      value,
-      column,
-    ) => (column === "digit" || typeof value !== "number"
-      ? defaultCellFormat(value, column)
-      : `${(value * 100).toFixed(2)}%`),
-  );
-
-  for (const [name, run] of [["mlp", r.mlpLate], ["cnn", r.cnnLate]] as const) {
-    const matrix = confusionMatrix(r.testSplit.labels, run.test.predictions);
-    const columns: Record<string, pl.Series> = { true: pl.Series("true", [...Array(NUM_CLASSES).keys()], pl.Int32) };
-    for (let p = 0; p < NUM_CLASSES; p++) {
-      columns[`pred_${p}`] = pl.Series(
-        `pred_${p}`,
-        matrix.map((row) => row[p]),
-        pl.Int32,
-      );
-    }
-    await add(`confusion-${name}-${r.plan.lateEpochs}-epochs`, pl.DataFrame(columns));
-  }
-
-  await add("agreement", agreementFrame(r.testSplit.labels, r.mlpLate.test.predictions, r.cnnLate.test.predictions));
-
-  const params = (run: EvaluatedRun) => run.result.model.layers.map((l) => l.countParams());
-  const layerNames = (run: EvaluatedRun) => run.result.model.layers.map((l) => `${l.name} (${l.getClassName()})`);
-  const mlpLayers = layerNames(r.mlpLate);
-  const cnnLayers = layerNames(r.cnnLate);
-  await add(
-    "parameters",
-    pl.DataFrame({
-      model: [...mlpLayers.map(() => "MLP"), "MLP", ...cnnLayers.map(() => "CNN"), "CNN"],
-      layer: [...mlpLayers, "total", ...cnnLayers, "total"],
-      parameters: pl.Series("parameters", [
-        ...params(r.mlpLate),
-        r.mlpLate.result.model.countParams(),
-        ...params(r.cnnLate),
-        r.cnnLate.result.model.countParams(),
-      ], pl.Int32),
-    }),
-  );
-  return { markdown, paths };
 }
 
 async function exportNotebooks(
@@ -328,8 +431,8 @@ async function exportNotebooks(
   }
   const command = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script, "--html", "--out", dir],
-    // notebooks 02–05 train nothing new: they load the models this run just cached; notebook 06 trains its own
-    // runs (augmentation, early stopping, the deeper presets) when the cache lacks them, about 5 minutes, else loads them
+    // notebooks 02–05 train nothing new: their fits restore the runs this pipeline just cached; notebook 06
+    // trains its own runs (augmentation, early stopping, the deeper models) when the cache lacks them
     env: { MNIST_QUICK: quick ? "1" : "0", ...(cacheDir ? { MNIST_CACHE_DIR: cacheDir } : {}) },
     stdout: "piped",
     stderr: "inherit",

@@ -321,7 +321,7 @@ async function start() {
     $("framed-caption").textContent = FRAMED_CAPTIONS[mode.name];
   };
   describeMode();
-  $("backend").textContent = answer.backend + (answer.quick ? " · quick mode (tiny models)" : "");
+  $("backend").textContent = answer.backend + (answer.quick ? " · quick mode (models trained on small slices)" : "");
   $("mode").addEventListener("change", () => {
     describeMode();
     requestPrediction({ log: false });

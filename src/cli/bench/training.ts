@@ -7,9 +7,9 @@
  */
 import { tf } from "../../tf.ts";
 import type { MnistSplit } from "../../data/mnist.ts";
-import { toImageTensor, toLabelTensor, toOneHotTensor } from "../../data/tensors.ts";
-import { compileFor, createReportCnn, createReportMlp, INPUT_SHAPE } from "../../models/presets.ts";
-import { withSeed } from "../../random.ts";
+import { imageTensor, labelTensor, oneHotTensor } from "../../data/tensors.ts";
+import { compileArgs, createReportCnn, createReportMlp, inputShapeOf, MLP_INPUT_SHAPE } from "../../models/presets.ts";
+import { setSeed, withSeed } from "../../random.ts";
 import { peakRssMiB } from "./machine.ts";
 
 /** The two models the report compares. */
@@ -25,17 +25,16 @@ export const BENCH_MODELS: readonly BenchModel[] = ["mlp", "cnn", "mlp4"];
  * training step about 0.37 ms per step; through the engine 0.54–0.79 ms).
  */
 export function createFloorMlp(seed = 1234): tf.LayersModel {
-  return withSeed(seed, () => {
-    const model = tf.sequential({
-      name: "floor_mlp",
-      layers: [
-        tf.layers.flatten({ inputShape: INPUT_SHAPE }),
-        tf.layers.dense({ units: 4, activation: "relu" }),
-        tf.layers.dense({ units: 10, activation: "softmax" }),
-      ],
-    });
-    return compileFor(model, "sparse");
+  setSeed(seed);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.flatten({ inputShape: MLP_INPUT_SHAPE }),
+      tf.layers.dense({ units: 4, activation: "relu" }),
+      tf.layers.dense({ units: 10, activation: "softmax" }),
+    ],
   });
+  model.compile(compileArgs("sparse"));
+  return model;
 }
 
 /** One training measurement. */
@@ -61,8 +60,8 @@ export async function benchTraining(
   warmupBatches = 1,
 ): Promise<TrainingResult> {
   const net = model === "mlp" ? createReportMlp(1234) : model === "mlp4" ? createFloorMlp() : createReportCnn(1234);
-  const x = toImageTensor(split);
-  const y = model === "cnn" ? toOneHotTensor(split) : toLabelTensor(split);
+  const x = imageTensor(split, inputShapeOf(net));
+  const y = model === "cnn" ? oneHotTensor(split) : labelTensor(split);
   try {
     // Warm-up (optimizer slots, packing, and V8's optimisation of TensorFlow.js's JavaScript): `warmupBatches`
     // batches from the start of the data, as whole passes over up to all of it.

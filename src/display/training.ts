@@ -1,0 +1,231 @@
+/**
+ * What a training run shows while it runs: Keras's epoch lines, a progress bar
+ * with an estimate of the time left, and (in a notebook) the learning curves
+ * redrawn after every epoch.
+ *
+ * In Jupyter the log is one plain-text output and the chart one image output,
+ * each updated in place: plain text and PNG show in every front end, trusted
+ * or not (the chart also carries its SVG for front ends that prefer it).
+ * Outside Jupyter the lines go to standard error.
+ *
+ * @module
+ */
+import pl from "nodejs-polars";
+import { inJupyter, type JupyterApi, jupyterApi, LiveDisplay } from "./jupyter.ts";
+import { learningCurves } from "../plots/charts.ts";
+
+/** One epoch of a training history, with Keras's metric names (`accuracy`, `val_loss`, ...). */
+export type EpochRow = { epoch: number } & Record<string, number>;
+
+/** What a display learns when `fit` starts. */
+export interface FitStart {
+  /** Epochs of the whole run, counted as Keras does (a continued run counts from its first). */
+  epochs: number;
+  /** Epochs done before this call (`initialEpoch`). */
+  initialEpoch: number;
+  /** Batches per epoch. */
+  batches: number;
+  /** Training and held-out samples. */
+  trainSamples: number;
+  validationSamples: number;
+}
+
+/** Where a training run reports to. */
+export interface TrainingDisplay {
+  /** `fit` starts (not called when the run is restored from the cache). */
+  start(info: FitStart): void;
+  /** An epoch starts (1-based, Keras numbering). */
+  epochStart(epoch: number): void;
+  /** Batch `batch` (0-based) of the current epoch is done. */
+  batchEnd(batch: number): void;
+  /** An epoch is done: its metrics (Keras names) and how long it took. */
+  epochEnd(row: EpochRow, seconds: number): Promise<void>;
+  /** The run was restored from the model cache: what it recorded when it ran, and one line saying so. */
+  restored(rows: EpochRow[], epochs: number, batches: number, line: string): Promise<void>;
+  /** A line to add below the epoch lines (e.g. where early stopping kept the weights). */
+  note(line: string): void;
+  /** Resolves when everything shown has reached the front end. */
+  finish(): Promise<void>;
+}
+
+/** Metric columns in the order Keras prints them. */
+const METRIC_ORDER = ["accuracy", "loss", "val_accuracy", "val_loss"];
+
+/** Keras's names for TF.js's history keys (`acc` → `accuracy`). */
+export function kerasName(key: string): string {
+  return key.replace(/(^|_)acc$/, "$1accuracy");
+}
+
+/** An epoch's metrics, formatted as Keras prints them (4 decimals). */
+export function formatMetrics(row: Record<string, number>): string {
+  const keys = Object.keys(row).filter((k) => k !== "epoch" && k !== "seconds");
+  keys.sort((a, b) => (METRIC_ORDER.indexOf(a) + 100) % 100 - (METRIC_ORDER.indexOf(b) + 100) % 100);
+  return keys.map((k) => ` - ${k}: ${row[k].toFixed(4)}`).join("");
+}
+
+/** The two lines Keras prints for a finished epoch. */
+export function epochLines(row: EpochRow, epochs: number, batches: number, seconds?: number): string[] {
+  const time = seconds === undefined
+    ? ""
+    : ` - ${Math.round(seconds)}s ${Math.round((seconds * 1000) / Math.max(1, batches))}ms/step`;
+  return [`Epoch ${row.epoch}/${epochs}`, `${batches}/${batches}${time}${formatMetrics(row)}`];
+}
+
+const BAR_WIDTH = 30;
+/** Minimum milliseconds between two redraws of the bar. */
+const REDRAW_MS = 250;
+
+/** A progress bar line: `812/1688 [=============>...............] - ETA: 3s`. */
+export function barLine(done: number, total: number, secondsSoFar: number): string {
+  const filled = total > 0 ? Math.min(BAR_WIDTH, Math.floor((done / total) * BAR_WIDTH)) : 0;
+  const arrow = filled < BAR_WIDTH && done > 0 ? ">" : "";
+  const bar = "=".repeat(Math.max(0, filled - (arrow ? 1 : 0))) + arrow + ".".repeat(BAR_WIDTH - filled);
+  const eta = done > 0 ? Math.round((secondsSoFar / done) * (total - done)) : 0;
+  const width = String(total).length;
+  return `${String(done).padStart(width)}/${total} [${bar}] - ETA: ${eta}s`;
+}
+
+/** The learning curves of `rows` as a MIME bundle (PNG for every front end, SVG for those that prefer it). */
+async function chartBundle(rows: EpochRow[], title: string | undefined): Promise<Record<string, string>> {
+  const frame = pl.DataFrame(rows.map((r) => ({ ...r })));
+  const figure = learningCurves(frame, { title });
+  const png = await figure.toPng();
+  return {
+    "image/png": btoa(Array.from(png, (b) => String.fromCharCode(b)).join("")),
+    "image/svg+xml": figure.svg,
+    "text/plain": `[learning curves: ${rows.length} epoch${rows.length === 1 ? "" : "s"}]`,
+  };
+}
+
+/**
+ * The display of a notebook cell: one text output (epoch lines and the bar)
+ * and one chart output, both updated in place.
+ *
+ * @param title shown above the chart (e.g. "MLP learning curves")
+ */
+export function notebookTrainingDisplay(
+  title?: string,
+  jupyter: JupyterApi | undefined = jupyterApi(),
+): TrainingDisplay {
+  if (!jupyter) return terminalTrainingDisplay();
+  const log = new LiveDisplay(jupyter);
+  const chart = new LiveDisplay(jupyter);
+  const lines: string[] = [];
+  const rows: EpochRow[] = [];
+  let epochs = 0;
+  let batches = 0;
+  let current = 0;
+  let started = 0;
+  let lastDraw = 0;
+  let bar = "";
+  const draw = () =>
+    log.show({ "text/plain": [...lines, ...(bar ? [`Epoch ${current}/${epochs}`, bar] : [])].join("\n") });
+  const drawChart = async () => {
+    if (rows.length > 0) chart.show(await chartBundle(rows, title));
+  };
+  return {
+    start(info) {
+      epochs = info.epochs;
+      batches = info.batches;
+    },
+    epochStart(epoch) {
+      current = epoch;
+      started = performance.now();
+      lastDraw = started;
+      bar = barLine(0, batches, 0);
+      draw();
+    },
+    batchEnd(batch) {
+      const now = performance.now();
+      if (now - lastDraw < REDRAW_MS) return;
+      lastDraw = now;
+      bar = barLine(batch + 1, batches, (now - started) / 1000);
+      draw();
+    },
+    async epochEnd(row, seconds) {
+      bar = "";
+      rows.push(row);
+      lines.push(...epochLines(row, epochs, batches, seconds));
+      draw();
+      await drawChart();
+    },
+    async restored(recorded, total, batchCount, line) {
+      epochs = total;
+      batches = batchCount;
+      rows.push(...recorded);
+      lines.push(line, ...recorded.flatMap((r) => epochLines(r, total, batchCount, r.seconds)));
+      draw();
+      await drawChart();
+    },
+    note(line) {
+      lines.push(line);
+      draw();
+    },
+    async finish() {
+      bar = "";
+      if (lines.length > 0) draw();
+      await log.flush();
+      await chart.flush();
+    },
+  };
+}
+
+/**
+ * Lines on standard error: a bar redrawn in place on a terminal, and the two
+ * Keras lines per epoch (the only output when standard error is not a terminal).
+ */
+export function terminalTrainingDisplay(
+  write: (text: string) => void = (t) => Deno.stderr.writeSync(new TextEncoder().encode(t)),
+  interactive: boolean = Deno.stderr.isTerminal(),
+): TrainingDisplay {
+  let epochs = 0;
+  let batches = 0;
+  let started = 0;
+  let lastDraw = 0;
+  return {
+    start(info) {
+      epochs = info.epochs;
+      batches = info.batches;
+    },
+    epochStart(epoch) {
+      started = performance.now();
+      lastDraw = 0;
+      write(`Epoch ${epoch}/${epochs}\n`);
+    },
+    batchEnd(batch) {
+      if (!interactive) return;
+      const now = performance.now();
+      if (now - lastDraw < 100 && batch + 1 < batches) return;
+      lastDraw = now;
+      write(`\r${barLine(batch + 1, batches, (now - started) / 1000)} `);
+    },
+    epochEnd(row, seconds) {
+      write(`${interactive ? "\r\x1b[2K" : ""}${epochLines(row, epochs, batches, seconds)[1]}\n`);
+      return Promise.resolve();
+    },
+    restored(_rows, _epochs, _batches, line) {
+      write(`${line}\n`);
+      return Promise.resolve();
+    },
+    note(line) {
+      write(`${line}\n`);
+    },
+    finish: () => Promise.resolve(),
+  };
+}
+
+/** A display that shows nothing (tests, the bench). */
+export const silentTrainingDisplay: TrainingDisplay = {
+  start() {},
+  epochStart() {},
+  batchEnd() {},
+  epochEnd: () => Promise.resolve(),
+  restored: () => Promise.resolve(),
+  note() {},
+  finish: () => Promise.resolve(),
+};
+
+/** The default display: live in a notebook, lines on standard error elsewhere. */
+export function defaultTrainingDisplay(title?: string): TrainingDisplay {
+  return inJupyter() ? notebookTrainingDisplay(title) : terminalTrainingDisplay();
+}

@@ -1,0 +1,67 @@
+/**
+ * The figures of the model notebooks (02 MLP, 03 CNN), one builder each:
+ * learning curves, predictions for test digits, one digit's probabilities, the
+ * CNN's filters and feature maps, and the confusion matrix.
+ *
+ * @module
+ */
+import type { tf } from "../tf.ts";
+import { imageAt, type MnistSplit, NUM_CLASSES } from "../data/mnist.ts";
+import { confusionMatrix, type Evaluation } from "../evaluate.ts";
+import { convFilters, featureMaps } from "../models/summary.ts";
+import { barChart, confusionMatrixChart, learningCurves } from "../plots/charts.ts";
+import { featureMapGrid, filterGrid, predictionGrid } from "../plots/digits.ts";
+import type { Displayable } from "../plots/figure.ts";
+import type { EpochRow } from "../display/training.ts";
+import { historyFrame } from "../tables/models.ts";
+
+/** Which model a figure is about. */
+export type ModelName = "MLP" | "CNN";
+
+/** Accuracy and loss per epoch, training against held-out data. */
+export function learningCurvesFigure(model: ModelName, rows: EpochRow[]): Displayable {
+  return learningCurves(historyFrame(rows), {
+    title: `${model} learning curves`,
+    heldOutLabel: model === "CNN" ? "test" : "validation", // the report validated its CNN on the test set
+  });
+}
+
+/** The first test digits with label, prediction and confidence (the MLP shows 5, the CNN 10, as the report). */
+export function testPredictionsFigure(model: ModelName, test: MnistSplit, evaluation: Evaluation): Displayable {
+  const count = model === "MLP" ? 5 : 10;
+  const words = count === 5 ? "five" : "ten";
+  return predictionGrid(test, [...Array(count).keys()], evaluation, {
+    title: `${model} predictions for the first ${words} test digits`,
+  });
+}
+
+/** The probability a model gives each digit for one test image, as bars. */
+export function probabilitiesFigure(model: ModelName, evaluation: Evaluation, index: number): Displayable {
+  const probabilities = Array.from(evaluation.probabilities.subarray(index * NUM_CLASSES, (index + 1) * NUM_CLASSES));
+  return barChart(probabilities.map((p, digit) => ({ category: digit, value: Number(p.toFixed(4)) })), {
+    title: `${model} probabilities for test image #${index}`,
+    xLabel: "digit",
+    yLabel: "↑ probability",
+  });
+}
+
+/** The 32 learned 3×3 filters of the CNN's convolution. */
+export function cnnFiltersFigure(model: tf.LayersModel): Displayable {
+  const filters = convFilters(model);
+  return filterGrid(filters.values, filters.shape, { title: "The 32 learned 3×3 filters" });
+}
+
+/** The 32 feature maps of one test digit after the convolution and ReLU. */
+export function cnnFeatureMapsFigure(model: tf.LayersModel, test: MnistSplit, index = 0): Displayable {
+  const maps = featureMaps(model, imageAt(test, index));
+  return featureMapGrid(maps.values, maps.shape, {
+    title: `Feature maps of test digit #${index} (a ${test.labels[index]}) after Conv2D + ReLU`,
+  });
+}
+
+/** Confusion matrix of a model on the test images. */
+export function confusionFigure(model: ModelName, test: MnistSplit, evaluation: Evaluation): Displayable {
+  return confusionMatrixChart(confusionMatrix(test.labels, evaluation.predictions), {
+    title: `${model} confusion matrix on the test set`,
+  });
+}
