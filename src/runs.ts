@@ -25,7 +25,12 @@ import { imageTensor, labelTensor, oneHotTensor } from "./data/tensors.ts";
 import { type AugmentOptions, augmentSplit, SOURCE_001_AUGMENTATION } from "./data/augment.ts";
 import { getPreset, inputShapeOf, type LabelEncoding } from "./models/presets.ts";
 import { type CachedHistory, earlyStopping, type EarlyStoppingArgs, withModelCache } from "./train.ts";
-import { defaultTrainingDisplay, type EpochRow, type TrainingDisplay } from "./display/training.ts";
+import {
+  briefTrainingDisplay,
+  defaultTrainingDisplay,
+  type EpochRow,
+  type TrainingDisplay,
+} from "./display/training.ts";
 
 /** The report's batch size (Keras's default). */
 export const BATCH_SIZE = 32;
@@ -127,7 +132,11 @@ export function labelsFor(encoding: LabelEncoding, split: MnistSplit): tf.Tensor
 export interface TrainRunOptions {
   cacheDir?: string;
   retrain?: boolean;
-  display?: TrainingDisplay;
+  /**
+   * Where progress goes: a display, `"brief"` for one line (a notebook reusing a run another notebook
+   * taught), or the default: the live log and curves in a notebook, lines on standard error elsewhere.
+   */
+  display?: TrainingDisplay | "brief";
   /** Another seed than the run's own (to measure how much the seed matters). */
   seed?: number;
 }
@@ -214,7 +223,9 @@ export async function isRunCached(name: string, data: CourseMnist, options: Trai
  */
 export async function trainRun(name: string, data: CourseMnist, options: TrainRunOptions = {}): Promise<RunResult> {
   const { spec, model, shape, y, fitArgs, stopper, dispose } = prepareRun(name, data, options.seed);
-  const display = options.display ?? defaultTrainingDisplay(`${spec.name}: learning curves`);
+  const display = options.display === "brief"
+    ? briefTrainingDisplay(spec.name)
+    : options.display ?? defaultTrainingDisplay(`${spec.name}: learning curves`);
   const cached = withModelCache(model, {
     cacheDir: options.cacheDir,
     retrain: options.retrain,
@@ -273,6 +284,6 @@ function countingEpochsOf(display: TrainingDisplay, epochs: number): TrainingDis
   return {
     ...display,
     start: (info) => display.start({ ...info, epochs }),
-    restored: (rows, _epochs, batches, line) => display.restored(rows, epochs, batches, line),
+    restored: (rows, _epochs, batches, from) => display.restored(rows, epochs, batches, from),
   };
 }

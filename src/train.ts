@@ -452,10 +452,11 @@ async function cachedFit(
     }
     if (entry) {
       const restored = await restore(model, entry, callbacks);
-      const line = `Restored from the model cache (${relativeToRepo(dir)}): trained ${
-        entry.meta.savedAt.slice(0, 10)
-      } in ${entry.meta.seconds.toFixed(1)} s; the epochs below are as recorded then (MNIST_RETRAIN=1 trains again).`;
-      await display.restored(entry.meta.rows, epochs, entry.meta.batches, line);
+      await display.restored(entry.meta.rows, epochs, entry.meta.batches, {
+        path: relativeToRepo(dir),
+        savedAt: entry.meta.savedAt,
+        seconds: entry.meta.seconds,
+      });
       noteCallbacks(callbacks, display);
       await display.finish();
       return Object.assign(restored, {

@@ -15,8 +15,10 @@
  *
  * @module
  */
-import type { Rng } from "../random.ts";
+import { createRng, type Rng } from "../random.ts";
 import { IMAGE_SIZE, type MnistSplit, PIXELS_PER_IMAGE } from "./mnist.ts";
+import type { tf } from "../tf.ts";
+import { imageTensor } from "./tensors.ts";
 
 /** The ranges of the random transforms. */
 export interface AugmentOptions {
@@ -108,4 +110,16 @@ export function augmentSplit(split: MnistSplit, rng: Rng, options: AugmentOption
     transformImage(split.images.subarray(from, from + PIXELS_PER_IMAGE), images.subarray(from), t);
   }
   return { images, labels: split.labels.slice(), count: split.count };
+}
+
+/**
+ * A new randomly transformed copy of a split's images as the CNN's input
+ * tensor, `[n, 28, 28, 1]` in [0, 1] (Keras's `ImageDataGenerator.flow` for one
+ * epoch). The same `seed` gives the same copy.
+ *
+ * @example
+ * const xEpoch = augmentedImages(train, SOURCE_001_AUGMENTATION, 1234 * 1000 + epoch);
+ */
+export function augmentedImages(split: MnistSplit, options: AugmentOptions, seed: number): tf.Tensor {
+  return imageTensor(augmentSplit(split, createRng(seed), options));
 }

@@ -40,12 +40,29 @@ export interface TrainingDisplay {
   batchEnd(batch: number): void;
   /** An epoch is done: its metrics (Keras names) and how long it took. */
   epochEnd(row: EpochRow, seconds: number): Promise<void>;
-  /** The run was restored from the model cache: what it recorded when it ran, and one line saying so. */
-  restored(rows: EpochRow[], epochs: number, batches: number, line: string): Promise<void>;
+  /** The run was restored from the model cache: what it recorded when it ran, and where it came from. */
+  restored(rows: EpochRow[], epochs: number, batches: number, from: RestoredFrom): Promise<void>;
   /** A line to add below the epoch lines (e.g. where early stopping kept the weights). */
   note(line: string): void;
   /** Resolves when everything shown has reached the front end. */
   finish(): Promise<void>;
+}
+
+/** Where a restored run came from. */
+export interface RestoredFrom {
+  /** Its cache folder, relative to the repository when inside it. */
+  path: string;
+  /** When it was trained (ISO date). */
+  savedAt: string;
+  /** How long it trained, in seconds. */
+  seconds: number;
+}
+
+/** The line that says a run was restored instead of trained. */
+export function restoredLine(from: RestoredFrom): string {
+  return `Restored from the model cache (${from.path}): trained ${from.savedAt.slice(0, 10)} in ${
+    from.seconds.toFixed(1)
+  } s. MNIST_RETRAIN=1 trains it again.`;
 }
 
 /** Metric columns in the order Keras prints them. */
@@ -105,6 +122,7 @@ async function chartBundle(rows: EpochRow[], title: string | undefined): Promise
  */
 export function notebookTrainingDisplay(
   title?: string,
+  options: { epochs?: number } = {},
   jupyter: JupyterApi | undefined = jupyterApi(),
 ): TrainingDisplay {
   if (!jupyter) return terminalTrainingDisplay();
@@ -118,6 +136,7 @@ export function notebookTrainingDisplay(
   let started = 0;
   let lastDraw = 0;
   let bar = "";
+  let restoredBefore = false;
   const draw = () =>
     log.show({ "text/plain": [...lines, ...(bar ? [`Epoch ${current}/${epochs}`, bar] : [])].join("\n") });
   const drawChart = async () => {
@@ -125,7 +144,7 @@ export function notebookTrainingDisplay(
   };
   return {
     start(info) {
-      epochs = info.epochs;
+      epochs = options.epochs ?? info.epochs;
       batches = info.batches;
     },
     epochStart(epoch) {
@@ -149,11 +168,14 @@ export function notebookTrainingDisplay(
       draw();
       await drawChart();
     },
-    async restored(recorded, total, batchCount, line) {
-      epochs = total;
+    async restored(recorded, total, batchCount, from) {
+      epochs = options.epochs ?? total;
       batches = batchCount;
       rows.push(...recorded);
-      lines.push(line, ...recorded.flatMap((r) => epochLines(r, total, batchCount, r.seconds)));
+      // one display can show several fits (one per epoch with augmentation): say "restored" once
+      if (!restoredBefore) lines.push(`${restoredLine(from)} Its epochs, as recorded then:`);
+      restoredBefore = true;
+      lines.push(...recorded.flatMap((r) => epochLines(r, epochs, batchCount, r.seconds)));
       draw();
       await drawChart();
     },
@@ -203,8 +225,8 @@ export function terminalTrainingDisplay(
       write(`${interactive ? "\r\x1b[2K" : ""}${epochLines(row, epochs, batches, seconds)[1]}\n`);
       return Promise.resolve();
     },
-    restored(_rows, _epochs, _batches, line) {
-      write(`${line}\n`);
+    restored(_rows, _epochs, _batches, from) {
+      write(`${restoredLine(from)}\n`);
       return Promise.resolve();
     },
     note(line) {
@@ -224,6 +246,59 @@ export const silentTrainingDisplay: TrainingDisplay = {
   note() {},
   finish: () => Promise.resolve(),
 };
+
+/**
+ * One line per run, for a notebook that reuses a run another notebook taught
+ * (so its training log is not printed twice): "cnn-5: restored from ..." or,
+ * when it must train, a progress line that ends as "cnn-5: trained in 71.2 s".
+ */
+export function briefTrainingDisplay(
+  name: string,
+  jupyter: JupyterApi | undefined = jupyterApi(),
+): TrainingDisplay {
+  const write = jupyter ? undefined : (t: string) => Deno.stderr.writeSync(new TextEncoder().encode(t));
+  const live = jupyter ? new LiveDisplay(jupyter) : null;
+  const show = (text: string) => (live ? live.show({ "text/plain": text }) : write!(`${text}\n`));
+  let epochs = 0;
+  let batches = 0;
+  let epoch = 0;
+  let started = 0;
+  let lastDraw = 0;
+  let trainingStarted = 0;
+  return {
+    start(info) {
+      epochs = info.epochs;
+      batches = info.batches;
+      trainingStarted = performance.now();
+    },
+    epochStart(e) {
+      epoch = e;
+      started = performance.now();
+    },
+    batchEnd(batch) {
+      const now = performance.now();
+      if (now - lastDraw < REDRAW_MS * 4) return;
+      lastDraw = now;
+      show(`${name}: training, epoch ${epoch}/${epochs} ${barLine(batch + 1, batches, (now - started) / 1000)}`);
+    },
+    epochEnd() {
+      return Promise.resolve();
+    },
+    restored(_rows, _epochs, _batches, from) {
+      show(`${name}: ${restoredLine(from)}`);
+      return Promise.resolve();
+    },
+    note(line) {
+      show(`${name}: ${line}`);
+    },
+    async finish() {
+      if (trainingStarted > 0) {
+        show(`${name}: trained in ${((performance.now() - trainingStarted) / 1000).toFixed(1)} s and cached.`);
+      }
+      await live?.flush();
+    },
+  };
+}
 
 /** The default display: live in a notebook, lines on standard error elsewhere. */
 export function defaultTrainingDisplay(title?: string): TrainingDisplay {

@@ -428,7 +428,7 @@ export interface PreprocessOptions {
  *
  * @example
  * const { empty, input, steps } = preprocess(ctx.getImageData(0, 0, 280, 280), "v3");
- * if (!empty) model.predict(tf.tensor4d(input, [1, 28, 28, 1]));
+ * if (!empty) model.predict(tf.tensor(input, [1, ...inputShapeOf(model)]));
  */
 export function preprocess(
   image: RgbaImage | GreyImage,

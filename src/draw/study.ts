@@ -8,6 +8,7 @@
  */
 import pl from "nodejs-polars";
 import { tf } from "../tf.ts";
+import { inputShapeOf } from "../models/presets.ts";
 import { IMAGE_SIZE, imageAt, type MnistSplit, NUM_CLASSES, PIXELS_PER_IMAGE } from "../data/mnist.ts";
 import { type DrawingSpec, renderDrawing } from "./drawing_set.ts";
 import {
@@ -69,11 +70,9 @@ export function predictMany(
   for (let start = 0; start < count; start += PREDICT_BATCH) {
     const n = Math.min(PREDICT_BATCH, count - start);
     const probabilities = tf.tidy(() => {
-      const x = tf.tensor4d(inputs.subarray(start * MODEL_PIXELS, (start + n) * MODEL_PIXELS), [
+      const x = tf.tensor(inputs.subarray(start * MODEL_PIXELS, (start + n) * MODEL_PIXELS), [
         n,
-        IMAGE_SIZE,
-        IMAGE_SIZE,
-        1,
+        ...inputShapeOf(model),
       ]);
       return (model.predict(x) as tf.Tensor).dataSync();
     });

@@ -15,7 +15,7 @@ import {
   perClassAccuracy,
 } from "../evaluate.ts";
 import { compareCurves, groupedBars } from "../plots/charts.ts";
-import { comparisonGrid, predictionGrid } from "../plots/digits.ts";
+import { comparisonGrid, predictionGrid, type PredictionSource } from "../plots/digits.ts";
 import type { Displayable } from "../plots/figure.ts";
 import type { ModelMetrics } from "../tables/comparison.ts";
 import type { EpochRow } from "../display/training.ts";
@@ -134,8 +134,8 @@ export function perClassFigure(
 }
 
 /** The first ten test digits a model gets wrong. */
-export function mistakesFigure(model: ModelName, test: MnistSplit, evaluation: Evaluation): Displayable {
-  return predictionGrid(test, mistakeIndices(test.labels, evaluation.predictions).slice(0, 10), evaluation, {
+export function mistakesFigure(model: ModelName, test: MnistSplit, predicted: PredictionSource): Displayable {
+  return predictionGrid(test, mistakeIndices(test.labels, predicted.predictions).slice(0, 10), predicted, {
     title: `First ten test digits the ${model} gets wrong`,
     showIndex: true,
   });

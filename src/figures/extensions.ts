@@ -5,7 +5,7 @@
  * @module
  */
 import { createRng } from "../random.ts";
-import { randomTransform, SOURCE_001_AUGMENTATION, transformImage } from "../data/augment.ts";
+import { type AugmentOptions, randomTransform, SOURCE_001_AUGMENTATION, transformImage } from "../data/augment.ts";
 import { IMAGE_SIZE, imageAt, type MnistSplit, PIXELS_PER_IMAGE } from "../data/mnist.ts";
 import { imageGrid, type Tile } from "../plots/digits.ts";
 import type { PngImage } from "../plots/figure.ts";
@@ -18,7 +18,13 @@ import { historyFrame } from "../tables/models.ts";
  * Digits and random augmented copies of them: one row per digit, the original
  * first, then `variants` copies with source 001's ranges (seeded).
  */
-export function augmentationGrid(split: MnistSplit, indices: number[], variants = 5, seed = 1): PngImage {
+export function augmentationGrid(
+  split: MnistSplit,
+  indices: number[],
+  variants = 5,
+  seed = 1,
+  options: AugmentOptions = SOURCE_001_AUGMENTATION,
+): PngImage {
   const rng = createRng(seed);
   const tiles: Tile[] = [];
   for (const index of indices) {
@@ -30,7 +36,7 @@ export function augmentationGrid(split: MnistSplit, indices: number[], variants 
       caption: [`original ${split.labels[index]}`],
     });
     for (let v = 0; v < variants; v++) {
-      const t = randomTransform(rng, SOURCE_001_AUGMENTATION);
+      const t = randomTransform(rng, options);
       const copy = new Uint8Array(PIXELS_PER_IMAGE);
       transformImage(original, copy, t);
       tiles.push({
@@ -44,7 +50,9 @@ export function augmentationGrid(split: MnistSplit, indices: number[], variants 
   return imageGrid(tiles, {
     scale: 3,
     columns: variants + 1,
-    title: `Each digit and ${variants} random copies (rotation ≤ 5°, zoom ≤ 5%, shift ≤ 5%)`,
+    title: `Each digit and ${variants} random copies (rotation ≤ ${options.rotation}°, zoom ≤ ${
+      options.zoom * 100
+    }%, shift ≤ ${options.shift * 100}%)`,
   });
 }
 

@@ -7,10 +7,10 @@
  */
 import type { tf } from "../tf.ts";
 import { imageAt, type MnistSplit, NUM_CLASSES } from "../data/mnist.ts";
-import { confusionMatrix, type Evaluation } from "../evaluate.ts";
+import { confusionMatrix } from "../evaluate.ts";
 import { convFilters, featureMaps } from "../models/summary.ts";
 import { barChart, confusionMatrixChart, learningCurves } from "../plots/charts.ts";
-import { featureMapGrid, filterGrid, predictionGrid } from "../plots/digits.ts";
+import { featureMapGrid, filterGrid, predictionGrid, type PredictionSource } from "../plots/digits.ts";
 import type { Displayable } from "../plots/figure.ts";
 import type { EpochRow } from "../display/training.ts";
 import { historyFrame } from "../tables/models.ts";
@@ -26,22 +26,33 @@ export function learningCurvesFigure(model: ModelName, rows: EpochRow[]): Displa
   });
 }
 
-/** The first test digits with label, prediction and confidence (the MLP shows 5, the CNN 10, as the report). */
-export function testPredictionsFigure(model: ModelName, test: MnistSplit, evaluation: Evaluation): Displayable {
+/**
+ * The first test digits with label, prediction and confidence (the MLP shows
+ * 5, the CNN 10, as the report). `predicted` is what `model.predict` and
+ * `argMax` give for the test images (or an evaluation).
+ */
+export function testPredictionsFigure(model: ModelName, test: MnistSplit, predicted: PredictionSource): Displayable {
   const count = model === "MLP" ? 5 : 10;
   const words = count === 5 ? "five" : "ten";
-  return predictionGrid(test, [...Array(count).keys()], evaluation, {
+  return predictionGrid(test, [...Array(count).keys()], predicted, {
     title: `${model} predictions for the first ${words} test digits`,
   });
 }
 
-/** The probability a model gives each digit for one test image, as bars. */
-export function probabilitiesFigure(model: ModelName, evaluation: Evaluation, index: number): Displayable {
-  const probabilities = Array.from(evaluation.probabilities.subarray(index * NUM_CLASSES, (index + 1) * NUM_CLASSES));
-  return barChart(probabilities.map((p, digit) => ({ category: digit, value: Number(p.toFixed(4)) })), {
-    title: `${model} probabilities for test image #${index}`,
+/**
+ * The probability a model gives each digit for test image `index`, as the
+ * report's chart draws it: percentages, the predicted digit's bar highlighted.
+ */
+export function probabilitiesFigure(model: ModelName, predicted: PredictionSource, index: number): Displayable {
+  const probabilities = Array.from(predicted.probabilities).slice(index * NUM_CLASSES, (index + 1) * NUM_CLASSES);
+  const top = probabilities.indexOf(Math.max(...probabilities));
+  return barChart(probabilities.map((p, digit) => ({ category: digit, value: p * 100 })), {
+    title: `${model} probabilities for test image #${index} (%)`,
     xLabel: "digit",
-    yLabel: "↑ probability",
+    yLabel: "↑ probability (%)",
+    highlight: top,
+    format: (v) => `${v.toFixed(1)}%`,
+    yDomain: [0, 100],
   });
 }
 
@@ -59,9 +70,9 @@ export function cnnFeatureMapsFigure(model: tf.LayersModel, test: MnistSplit, in
   });
 }
 
-/** Confusion matrix of a model on the test images. */
-export function confusionFigure(model: ModelName, test: MnistSplit, evaluation: Evaluation): Displayable {
-  return confusionMatrixChart(confusionMatrix(test.labels, evaluation.predictions), {
+/** Confusion matrix of a model on the test images, from its predictions. */
+export function confusionFigure(model: ModelName, test: MnistSplit, predicted: PredictionSource): Displayable {
+  return confusionMatrixChart(confusionMatrix(test.labels, predicted.predictions), {
     title: `${model} confusion matrix on the test set`,
   });
 }

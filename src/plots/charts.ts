@@ -229,20 +229,40 @@ export function groupedBars(
   });
 }
 
-/** Bars of a single series: one bar per category, e.g. images per digit. */
+/**
+ * Bars of a single series: one bar per category, e.g. images per digit, each
+ * labelled with its value; `highlight` colours one bar (the predicted digit).
+ */
 export function barChart(
   rows: { category: string | number; value: number }[],
-  options: { title?: string; xLabel?: string; yLabel?: string; color?: string; width?: number } = {},
+  options: {
+    title?: string;
+    xLabel?: string;
+    yLabel?: string;
+    color?: string;
+    width?: number;
+    highlight?: string | number;
+    highlightColor?: string;
+    format?: (value: number) => string;
+    yDomain?: [number, number];
+  } = {},
 ): Figure {
+  const color = options.color ?? NEUTRAL_COLOR;
+  const format = options.format ?? ((v: number) => `${v}`);
   return renderPlot({
     width: options.width ?? FIGURE_WIDTH,
     height: FIGURE_HEIGHT,
     marginTop: 24,
     x: { label: options.xLabel ?? null, domain: rows.map((r) => r.category) },
-    y: { label: options.yLabel ?? null, grid: true },
+    y: { label: options.yLabel ?? null, grid: true, domain: options.yDomain },
     marks: [
-      Plot.barY(rows, { x: "category", y: "value", fill: options.color ?? NEUTRAL_COLOR }),
-      Plot.text(rows, { x: "category", y: "value", text: (d: { value: number }) => `${d.value}`, dy: -6 }),
+      Plot.barY(rows, {
+        x: "category",
+        y: "value",
+        fill: (d: { category: string | number }) =>
+          d.category === options.highlight ? options.highlightColor ?? MODEL_COLORS.CNN : color,
+      }),
+      Plot.text(rows, { x: "category", y: "value", text: (d: { value: number }) => format(d.value), dy: -6 }),
       Plot.ruleY([0]),
     ],
   }, options.title);

@@ -6,7 +6,7 @@
  * @module
  */
 import { tf } from "../../tf.ts";
-import { createReportCnn, createReportMlp } from "../../models/presets.ts";
+import { createReportCnn, createReportMlp, inputShapeOf } from "../../models/presets.ts";
 import type { BenchModel } from "./training.ts";
 import { preprocess } from "../../draw/preprocess.ts";
 
@@ -95,7 +95,7 @@ export function benchInference(model: BenchModel, runs = 200, warmup = 20, simpl
   const drawing = syntheticDrawing();
   const once = () => {
     const probs = tf.tidy(() => {
-      return net.predict(tf.tensor4d(fn(drawing), [1, 28, 28, 1])) as tf.Tensor;
+      return net.predict(tf.tensor(fn(drawing), [1, ...inputShapeOf(net)])) as tf.Tensor;
     });
     const values = probs.dataSync();
     probs.dispose();
