@@ -98,7 +98,10 @@ Deno.test({
           const stderr = outputs.filter((o) => o.name === "stderr").map((o) => text(o.text));
           assertEquals(stderr, [], `${name} wrote to stderr`);
           const svg = outputs.filter((o) => o.data?.["image/svg+xml"]).length;
-          const png = outputs.filter((o) => o.data?.["image/png"]).length;
+          // a chart carries a PNG beside its SVG (for untrusted notebooks); digit images are PNG only
+          const png = outputs.filter((o) => o.data?.["image/png"] && !o.data?.["image/svg+xml"]).length;
+          const svgWithoutPng = outputs.filter((o) => o.data?.["image/svg+xml"] && !o.data?.["image/png"]).length;
+          assertEquals(svgWithoutPng, 0, `${name}: every SVG chart also carries a PNG`);
           const expected = EXPECTED_FIGURES[name];
           if (!expected) return; // a notebook without a figure list here: no errors is all we check
           assertEquals(
