@@ -154,7 +154,12 @@ export class Figure {
       .replace(/="currentColor"/g, `="${TEXT_COLOR}"`)
       // Plot's own `font-family="system-ui, sans-serif"` is a family the rasteriser cannot resolve (it drew
       // the labels in a serif face), and it does not read the CSS font in `style`: name the course's font
-      .replace(/\bfont-family="[^"]*"/g, `font-family="${FONT_FAMILY}"`);
+      .replace(/\bfont-family="[^"]*"/g, `font-family="${FONT_FAMILY}"`)
+      // likewise the chart's font size: the browser takes it from `style`, the rasteriser from the attribute
+      .replace(/<svg\b[^>]*>/g, (tag) => {
+        const size = tag.match(/style="[^"]*font-size:\s*([\d.]+)px/)?.[1];
+        return size ? tag.replace(/\bfont-size="[^"]*"/, `font-size="${size}"`) : tag;
+      });
     const image = await loadImage(Buffer.from(svg));
     const canvas = createCanvas(Math.round(this.width * scale), Math.round(this.height * scale));
     const context = canvas.getContext("2d");
