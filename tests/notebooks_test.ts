@@ -1,182 +1,138 @@
 /**
- * Executes every course notebook headless through Jupyter and the Deno kernel
- * in quick mode, and fails on any error output or a missing figure. Also unit
- * tests of the notebook helpers in `src/notebook.ts`.
+ * Executes every course notebook and every solutions notebook headless through
+ * Jupyter and the Deno kernel in quick mode, and fails on an error output, a
+ * missing figure, or a chart without its PNG. Then the model cache at work in
+ * a real notebook: notebook 02 run again restores its run instead of training,
+ * and a copy of it whose model cell says `units: 64` instead of 128 trains.
  *
  * Skipped (with a message) when `jupyter` is not installed.
  */
 import { basename, join } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
-import { executeNotebook, hasJupyter, listNotebooks, writeExecutorModule } from "../src/cli/notebooks.ts";
 import {
-  agreementFrame,
-  disagreementIndices,
-  experimentConfigs,
-  inJupyter,
-  mistakeIndices,
-  notebookProgress,
-  versusReport,
-} from "../src/notebook.ts";
-import type { Evaluation } from "../src/evaluate.ts";
+  executeNotebook,
+  type ExecuteResult,
+  hasJupyter,
+  listNotebooks,
+  notebooksDir,
+  writeExecutorModule,
+} from "../src/cli/notebooks.ts";
+import { type Cell, joined, outputsOf, outputText, readCells } from "./notebook_files.ts";
 
-/**
- * The figures each notebook must show: SVG charts and PNG digit images. Other
- * notebooks in `notebooks/` are executed too and checked for errors only.
- */
-const EXPECTED_FIGURES: Record<string, { svg: string[]; png: string[] }> = {
-  "01-data-exploration": {
-    svg: ["images per digit", "pixel-intensity histogram"],
-    png: ["3x3 grid of training digits", "pixel values of the first image", "mean image of each digit"],
-  },
-  "02-mlp": {
-    svg: ["learning curves", "probabilities of the first test digit"],
-    png: ["first 5 test digits with predictions"],
-  },
-  "03-cnn": {
-    svg: ["learning curves", "confusion matrix"],
-    png: ["10 test digits with predictions", "32 learned filters", "feature maps"],
-  },
-  "04-comparison": {
-    svg: ["accuracy bars", "loss bars", "gap bars", "held-out curves", "parameter counts", "per-class accuracy"],
-    png: ["MLP mistakes", "CNN mistakes", "disagreements"],
-  },
-  "06-extensions": {
-    svg: ["augmented CNN learning curves", "early-stopping learning curves with the checkpoint"],
-    png: ["digits and augmented copies"],
-  },
+/** Figure outputs (an image: a PNG, with an SVG for charts) each notebook shows in quick mode. */
+const EXPECTED_FIGURES: Record<string, number> = {
+  "01-data-exploration": 6,
+  "02-mlp": 3,
+  "03-cnn": 6,
+  "04-comparison": 12,
+  "05-drawing": 5,
+  "06-extensions": 8,
 };
 
-/** Notebooks that train and must show the live Keras-like epoch lines. */
+/** Notebooks whose cells train (or restore) a model with a full training log. */
 const TRAINING_NOTEBOOKS = ["02-mlp", "03-cnn", "04-comparison", "06-extensions"];
-
-interface Output {
-  output_type: string;
-  name?: string;
-  text?: string | string[];
-  data?: Record<string, string | string[]>;
-  ename?: string;
-  evalue?: string;
-}
-
-function text(value: string | string[] | undefined): string {
-  return Array.isArray(value) ? value.join("") : value ?? "";
-}
 
 const jupyter = await hasJupyter();
 if (!jupyter) console.log("notebooks_test: jupyter is not on PATH; skipping the notebook execution tests");
 
+/** Executes a notebook in quick mode with `cacheDir` as the model cache and returns its executed cells. */
+async function execute(
+  notebook: string,
+  dirs: { outDir: string; cacheDir: string; executorDir: string },
+): Promise<{ result: ExecuteResult; cells: Cell[] }> {
+  const result = await executeNotebook(notebook, {
+    outDir: dirs.outDir,
+    executorDir: dirs.executorDir,
+    env: { MNIST_QUICK: "1", MNIST_CACHE_DIR: dirs.cacheDir },
+    cellTimeoutS: 300,
+  });
+  assert(result.success, `${basename(notebook)} failed to execute:\n${result.log}`);
+  return { result, cells: await readCells(result.output) };
+}
+
+/** The text of the outputs of the code cell whose source contains `marker`. */
+function cellOutput(cells: Cell[], marker: string): string {
+  const cell = cells.find((c) => c.cell_type === "code" && joined(c.source).includes(marker));
+  assert(cell, `no code cell contains ${marker}`);
+  return (cell.outputs ?? []).map(outputText).join("\n");
+}
+
 Deno.test({
-  name: "every notebook runs in quick mode through Jupyter and the Deno kernel, with all its figures",
+  name: "every notebook and solutions notebook runs in quick mode through Jupyter, with all its figures",
   ignore: !jupyter,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
     const notebooks = await listNotebooks();
+    const solutions = await listNotebooks(join(notebooksDir(), "solutions"));
     const names = notebooks.map((n) => basename(n, ".ipynb"));
-    for (const name of Object.keys(EXPECTED_FIGURES)) {
-      assert(names.includes(name), `notebooks/${name}.ipynb is missing`);
-    }
-    const outDir = await Deno.makeTempDir({ prefix: "notebooks-out-" });
-    const cacheDir = await Deno.makeTempDir({ prefix: "notebooks-cache-" });
-    const executorDir = await writeExecutorModule();
+    assertEquals(names, Object.keys(EXPECTED_FIGURES), "the course's notebooks");
+    assertEquals(
+      solutions.map((n) => basename(n, ".ipynb")),
+      names.map((n) => `${n}-solutions`),
+      "a solutions notebook per chapter",
+    );
+    const dirs = {
+      outDir: await Deno.makeTempDir({ prefix: "notebooks-out-" }),
+      cacheDir: await Deno.makeTempDir({ prefix: "notebooks-cache-" }),
+      executorDir: await writeExecutorModule(),
+    };
+    const copyDir = join(notebooksDir(), `.test-${Deno.pid}`);
     try {
-      for (const notebook of notebooks) {
+      for (const notebook of [...notebooks, ...solutions]) {
         const name = basename(notebook, ".ipynb");
         await t.step(name, async () => {
-          const result = await executeNotebook(notebook, {
-            outDir,
-            executorDir,
-            env: { MNIST_QUICK: "1", MNIST_CACHE_DIR: cacheDir },
-            cellTimeoutS: 300,
-          });
-          assert(result.success, `${name} failed to execute:\n${result.log}`);
-          assert(result.seconds < 120, `${name} took ${result.seconds.toFixed(0)} s in quick mode (limit 120 s)`);
-          const executed = JSON.parse(await Deno.readTextFile(result.output));
-          const outputs: Output[] = executed.cells.flatMap((c: { outputs?: Output[] }) => c.outputs ?? []);
+          const { result, cells } = await execute(notebook, dirs);
+          assert(result.seconds < 180, `${name} took ${result.seconds.toFixed(0)} s in quick mode (limit 180 s)`);
+          const outputs = outputsOf(cells);
           const errors = outputs.filter((o) => o.output_type === "error");
           assertEquals(errors.map((e) => `${e.ename}: ${e.evalue}`), [], `${name} has error outputs`);
-          const stderr = outputs.filter((o) => o.name === "stderr").map((o) => text(o.text));
+          const stderr = outputs.filter((o) => o.name === "stderr").map((o) => joined(o.text));
           assertEquals(stderr, [], `${name} wrote to stderr`);
-          const svg = outputs.filter((o) => o.data?.["image/svg+xml"]).length;
-          const png = outputs.filter((o) => o.data?.["image/png"]).length;
-          const expected = EXPECTED_FIGURES[name];
-          if (!expected) return; // a notebook without a figure list here: no errors is all we check
-          assertEquals(
-            { svg, png },
-            { svg: expected.svg.length, png: expected.png.length },
-            `${name}: expected SVG figures ${expected.svg.join(", ")} and PNG figures ${expected.png.join(", ")}`,
-          );
-          const plain = outputs.map((o) => text(o.data?.["text/plain"]) + text(o.text)).join("\n");
+          // a chart carries a PNG beside its SVG (untrusted notebooks show only the PNG); digit images are PNGs
+          const svgWithoutPng = outputs.filter((o) => o.data?.["image/svg+xml"] && !o.data?.["image/png"]);
+          assertEquals(svgWithoutPng.length, 0, `${name}: every SVG chart also carries a PNG`);
+          const figures = outputs.filter((o) => o.data?.["image/png"]);
+          for (const figure of figures) {
+            assert(joined(figure.data!["image/png"]).length > 1000, `${name}: an empty PNG`);
+          }
+          if (name in EXPECTED_FIGURES) assertEquals(figures.length, EXPECTED_FIGURES[name], `${name}: figure outputs`);
+          const plain = outputs.map(outputText).join("\n");
+          assert(!/\d\.\d{12,}/.test(plain), `${name}: an unrounded float in an output`);
           if (TRAINING_NOTEBOOKS.includes(name)) {
-            assert(/Epoch 1\/\d+ - \d+\/\d+ - .*accuracy: [\d.]+ - loss: [\d.]+/.test(plain), `${name}: no epoch line`);
+            assert(/Epoch 1\/\d+\n\d+\/\d+ - .*accuracy: [\d.]+ - loss: [\d.]+/.test(plain), `${name}: no epoch line`);
             assert(plain.includes("QUICK MODE"), `${name}: quick mode is not announced`);
           }
         });
       }
+
+      await t.step("02-mlp again: its fit restores the run instead of training", async () => {
+        const { cells } = await execute(notebooks[1], dirs);
+        const fit = cellOutput(cells, "withModelCache(model");
+        assert(fit.includes("Restored from the model cache"), fit);
+      });
+
+      await t.step("a copy of 02-mlp with units: 64 instead of 128 trains", async () => {
+        const source = await Deno.readTextFile(notebooks[1]);
+        assert(source.includes("units: 128"), "notebook 02's model cell has units: 128");
+        // one folder deeper than notebooks/, so the imports go up one more level
+        const changed = source.replace("units: 128", "units: 64").replaceAll('"../src/', '"../../src/')
+          .replaceAll("file://../data/", "file://../../data/");
+        await Deno.mkdir(copyDir, { recursive: true });
+        const copy = join(copyDir, "02-mlp-units-64.ipynb");
+        await Deno.writeTextFile(copy, changed);
+        const { cells } = await execute(copy, dirs);
+        const fit = cellOutput(cells, "withModelCache(model");
+        assert(!fit.includes("Restored"), `the changed model was restored:\n${fit}`);
+        assert(/Epoch 5\/5/.test(fit), fit);
+        assert(cellOutput(cells, "model.summary()").includes("50240"), "784 × 64 + 64 parameters in the hidden layer");
+      });
     } finally {
-      for (const dir of [outDir, cacheDir, executorDir]) await Deno.remove(dir, { recursive: true }).catch(() => {});
+      for (const dir of [dirs.outDir, dirs.cacheDir, dirs.executorDir, copyDir]) {
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+      }
     }
   },
-});
-
-Deno.test("experimentConfigs: the report's runs, with quick mode small and the 10-epoch runs snapshotting the 5", () => {
-  const full = experimentConfigs(false);
-  assertEquals([full.mlp5.epochs, full.mlp10.epochs, full.cnn5.epochs, full.cnn10.epochs], [5, 10, 5, 10]);
-  assertEquals(full.snapshotEpochs, [5]);
-  assertEquals(full.mlp5.validation, { kind: "split", fraction: 0.1 });
-  assertEquals(full.cnn5.validation, { kind: "test" });
-  assertEquals([full.mlp5.batchSize, full.mlp5.trainCount], [32, null]);
-  const quick = experimentConfigs(true);
-  assertEquals([quick.mlp5.epochs, quick.cnn10.epochs, quick.snapshotEpochs[0]], [1, 2, 1]);
-  assertEquals([quick.mlp5.trainCount, quick.cnn5.testCount], [2000, 500]);
-  // the snapshot of a long run is exactly the short run
-  assertEquals({ ...quick.mlp10, epochs: quick.snapshotEpochs[0] }, quick.mlp5);
-  assertEquals({ ...full.cnn10, epochs: full.snapshotEpochs[0] }, full.cnn5);
-});
-
-Deno.test("mistakes, disagreements and agreement counts on a known case", () => {
-  const labels = [0, 1, 2, 3, 4];
-  const mlp = [0, 1, 9, 9, 4];
-  const cnn = [0, 7, 2, 8, 4];
-  assertEquals(mistakeIndices(labels, mlp), [2, 3]);
-  assertEquals(disagreementIndices(mlp, cnn), [1, 2, 3]);
-  const frame = agreementFrame(labels, mlp, cnn);
-  assertEquals(frame.getColumn("images").toArray(), [2, 1, 1, 0, 1]);
-});
-
-Deno.test("versusReport puts our numbers beside the report's, formatted as the report prints them", () => {
-  const evaluation = (accuracy: number, loss: number) => ({ accuracy, loss } as Evaluation);
-  const frame = versusReport("mlp", 5, evaluation(0.99, 0.03), evaluation(0.978, 0.07));
-  assertEquals(frame.getColumn("report").toArray(), ["98.91%", "97.70%", "0.0385", "0.0804", "1.31%"]);
-  assertEquals(frame.getColumn("ours").toArray()[1], "97.80%");
-});
-
-Deno.test("notebookProgress updates one Jupyter display in place and ends with Keras-like lines", async () => {
-  const sent: { type: string; content: { data: Record<string, string>; transient: { display_id: string } } }[] = [];
-  const progress = notebookProgress({
-    broadcast: (type: string, content: Record<string, unknown>) => {
-      sent.push({ type, content: content as (typeof sent)[number]["content"] });
-      return Promise.resolve();
-    },
-  });
-  progress.epochStart(1, 2, 10);
-  for (let b = 0; b < 10; b++) progress.batchEnd(b);
-  progress.epochEnd(1, { acc: 0.9, loss: 0.3, val_acc: 0.95, val_loss: 0.2 }, 1.5);
-  progress.epochStart(2, 2, 10);
-  progress.epochEnd(2, { acc: 0.95, loss: 0.2 }, 1.0);
-  await progress.flush();
-  assertEquals(sent[0].type, "display_data");
-  assert(sent.slice(1).every((m) => m.type === "update_display_data"), "later messages update the display");
-  assertEquals(new Set(sent.map((m) => m.content.transient.display_id)).size, 1);
-  const last = sent.at(-1)!.content.data["text/plain"];
-  assert(last.includes("Epoch 1/2 - 10/10 - 1.5s") && last.includes("val_accuracy: 0.9500"), last);
-  assert(last.includes("Epoch 2/2"), last);
-});
-
-Deno.test("notebookProgress falls back to the terminal outside Jupyter", async () => {
-  const progress = notebookProgress();
-  assert(!inJupyter(), "tests do not run inside the kernel");
-  await progress.flush();
 });
 
 Deno.test("deno task notebooks says so and exits 0 without Jupyter", async () => {

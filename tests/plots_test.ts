@@ -1,5 +1,6 @@
 import pl from "nodejs-polars";
 import { Buffer } from "node:buffer";
+import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { join } from "node:path";
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { type MnistSplit, PIXELS_PER_IMAGE } from "../src/data/mnist.ts";
@@ -55,7 +56,7 @@ const history = pl.DataFrame({
   val_accuracy: [0.92, 0.94, 0.95],
 });
 
-Deno.test("learningCurves: two panels of SVG with a train and a held-out line each", () => {
+Deno.test("learningCurves: two panels of SVG with a train and a held-out line each", async () => {
   const figure = learningCurves(history, { title: "curves", heldOutLabel: "test" });
   assert(figure.svg.startsWith("<svg"), "starts with <svg");
   assert(figure.svg.includes('xmlns="http://www.w3.org/2000/svg"'), "has the SVG namespace");
@@ -64,7 +65,25 @@ Deno.test("learningCurves: two panels of SVG with a train and a held-out line ea
   assertEquals(lines.reduce((n, g) => n + count(g, "<path"), 0), 4); // 2 series × 2 panels
   assert(figure.svg.includes(">train<") && figure.svg.includes(">test<"), "direct labels name the series");
   assert(figure.svg.includes(">curves<"), "title");
-  assertEquals(figure[JUPYTER_DISPLAY]()["image/svg+xml"], figure.svg);
+  assertEquals((await figure[JUPYTER_DISPLAY]())["image/svg+xml"], figure.svg);
+});
+
+Deno.test("a chart shows in Jupyter as SVG, a same-size PNG for untrusted notebooks, and a line of text", async () => {
+  const figure = learningCurves(history, { title: "MLP learning curves" });
+  const bundle = await figure[JUPYTER_DISPLAY]();
+  assertEquals(Object.keys(bundle).sort(), ["image/png", "image/svg+xml", "text/plain"]);
+  assertEquals(bundle["image/svg+xml"], figure.svg);
+  const png = new Uint8Array(Buffer.from(bundle["image/png"], "base64"));
+  assert(isPng(png), "image/png is base64 PNG");
+  // the PNG is drawn at one PNG pixel per CSS pixel, so it takes the SVG's room where it replaces it
+  const image = await loadImage(png);
+  assertEquals([image.width, image.height], [figure.width, figure.height]);
+  const canvas = createCanvas(image.width, image.height);
+  canvas.getContext("2d").drawImage(image, 0, 0);
+  const pixels = canvas.getContext("2d").getImageData(0, 0, image.width, image.height).data;
+  const dark = pixels.filter((value, i) => i % 4 === 0 && value < 100).length;
+  assert(dark > 500, `the PNG has the chart drawn on it (${dark} dark pixels)`);
+  assertEquals(bundle["text/plain"], `[figure: MLP learning curves, ${figure.width}×${figure.height} px]`);
 });
 
 Deno.test("learningCurves rejects an empty history", () => {
@@ -136,8 +155,9 @@ Deno.test("digit images are PNGs of the expected size, displayable as base64", (
   const grid = digitGrid(split, [0, 1, 2, 3, 4, 5, 6, 7, 8], { columns: 3 });
   assert(isPng(grid.bytes), "PNG signature");
   assert(grid.width > 3 * 28 * 3 && grid.height > 3 * 28 * 3, "three rows and columns of 3x-scaled digits");
-  const shown = grid[JUPYTER_DISPLAY]()["image/png"];
-  assert(isPng(new Uint8Array(Buffer.from(shown, "base64"))), "display is base64 PNG");
+  const shown = grid[JUPYTER_DISPLAY]();
+  assert(isPng(new Uint8Array(Buffer.from(shown["image/png"], "base64"))), "display is base64 PNG");
+  assertEquals(shown["text/plain"], `[image, ${grid.width}×${grid.height} px]`);
   assert(isPng(pixelValueHeatmap(split.images.subarray(0, PIXELS_PER_IMAGE)).bytes));
   const probabilities = new Float32Array(12 * 10).fill(0.1);
   const source = { predictions: split.labels, probabilities };

@@ -1,12 +1,15 @@
 /**
  * `deno task notebooks`: executes every course notebook top to bottom with
- * Jupyter and the Deno kernel (`jupyter nbconvert`), honouring `MNIST_QUICK`.
+ * Jupyter and the Deno kernel (`jupyter nbconvert`), honouring `MNIST_QUICK`,
+ * and exports the executed notebooks as a small static site.
  *
- * Usage: deno task notebooks [--inplace] [--out DIR] [--html] [--only NAME]... [--timeout SECONDS]
+ * Usage: deno task notebooks [--inplace] [--out DIR] [--only NAME]... [--timeout SECONDS] [--site-only]
  *
- * - default: executed copies go to `reports/notebooks/` (or `--out DIR`), plus an HTML export;
- * - `--inplace`: the notebooks in `notebooks/` are overwritten with their outputs;
- * - `--html`: also export HTML (implied unless `--inplace`).
+ * - default: executed copies go to `reports/notebooks/` (or `--out DIR`), each
+ *   edition in its folder (`ko/` beside the English notebooks), and the site
+ *   (`src/site/`) is written there: a page per notebook and `index.html`;
+ * - `--inplace`: the notebooks in `notebooks/` are overwritten with their outputs (no site);
+ * - `--site-only`: executes nothing, rebuilds the site from the executed copies in the output folder.
  *
  * Each written file is announced on standard output as `wrote <path>`. When
  * Jupyter is not installed it says so in one line and exits 0.
@@ -23,6 +26,8 @@ import { parseArgs } from "node:util";
 import { basename, join } from "node:path";
 import { repoRoot } from "../fsutil.ts";
 import { isQuickMode } from "../course_env.ts";
+import { buildSite } from "../site/build.ts";
+import { type Edition, listEditions, numberedNotebooks } from "../site/editions.ts";
 
 /** The Jupyter kernel the notebooks run on. */
 export const KERNEL_NAME = "deno";
@@ -36,13 +41,9 @@ export function notebooksDir(): string {
   return join(repoRoot(), "notebooks");
 }
 
-/** The course notebooks (`NN-name.ipynb`) in reading order. */
+/** The course notebooks (`NN-name.ipynb`) of the main edition, in reading order. */
 export async function listNotebooks(dir: string = notebooksDir()): Promise<string[]> {
-  const names: string[] = [];
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.isFile && /^\d\d-[a-z0-9-]+\.ipynb$/.test(entry.name)) names.push(entry.name);
-  }
-  return names.sort().map((name) => join(dir, name));
+  return (await numberedNotebooks(dir)).map((name) => join(dir, name));
 }
 
 /** True when `jupyter nbconvert` can be run. */
@@ -175,18 +176,17 @@ export async function executeNotebook(notebook: string, options: ExecuteOptions)
   };
 }
 
-/** Exports an executed notebook to HTML next to it and returns the HTML path. */
-export async function exportHtml(executed: string, outDir: string): Promise<string> {
-  const name = basename(executed, ".ipynb");
-  const output = await new Deno.Command("jupyter", {
-    args: ["nbconvert", "--to", "html", "--output-dir", outDir, "--output", name, executed],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!output.success) {
-    throw new Error(`HTML export of ${executed} failed:\n${new TextDecoder().decode(output.stderr)}`);
+/**
+ * Removes executed copies (`NN-name.ipynb`) in an edition's output folder whose
+ * notebook is no longer in the course (renamed or removed), after a full run.
+ */
+async function removeStaleCopies(dir: string, edition: Edition): Promise<void> {
+  for (const name of await numberedNotebooks(dir)) {
+    if (!edition.files.includes(name)) {
+      await Deno.remove(join(dir, name));
+      console.error(`removed ${join(dir, name)} (no such notebook in the course)`);
+    }
   }
-  return join(outDir, `${name}.html`);
 }
 
 /** Lines of nbconvert's log worth showing: drops the Python debugger's frozen-modules chatter. */
@@ -200,12 +200,13 @@ function usefulLog(log: string): string {
 
 const HELP = `deno task notebooks [options]
 
-Executes the course notebooks with Jupyter and the Deno kernel (MNIST_QUICK=1 for quick mode).
+Executes the course notebooks with Jupyter and the Deno kernel (MNIST_QUICK=1 for quick mode) and exports
+them as a static site (a page per notebook and index.html, usable offline and from file://).
 
-  --out DIR        where executed copies (and HTML) go (default: reports/notebooks/)
-  --inplace        write the outputs into notebooks/ itself
-  --html           also export HTML (always on unless --inplace)
+  --out DIR        where executed copies and the site go (default: reports/notebooks/)
+  --inplace        write the outputs into notebooks/ itself (no site)
   --only NAME      run only notebooks whose file name contains NAME (repeatable)
+  --site-only      execute nothing: rebuild the site from the executed copies in --out
   --timeout S      seconds a single cell may run (default ${DEFAULT_CELL_TIMEOUT_S})
   --help           this text`;
 
@@ -215,8 +216,10 @@ async function main(): Promise<number> {
     options: {
       out: { type: "string" },
       inplace: { type: "boolean", default: false },
+      // accepted for older scripts: the site is always written unless --inplace
       html: { type: "boolean", default: false },
       only: { type: "string", multiple: true },
+      "site-only": { type: "boolean", default: false },
       timeout: { type: "string" },
       help: { type: "boolean", default: false },
     },
@@ -225,44 +228,59 @@ async function main(): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  const outDir = values.inplace ? undefined : values.out ?? join(repoRoot(), "reports", "notebooks");
+  const editions = await listEditions(notebooksDir());
+  if (values["site-only"]) {
+    if (!outDir) throw new Error("--site-only writes the site into --out; it cannot be combined with --inplace");
+    const site = await buildSite({ root: outDir, editions });
+    for (const path of site.written) console.log(`wrote ${path}`);
+    return 0;
+  }
   if (!(await hasJupyter())) {
     console.log("jupyter is not installed (no `jupyter nbconvert` on PATH); the notebooks were not executed.");
     return 0;
   }
   const quick = isQuickMode();
-  const outDir = values.inplace ? undefined : values.out ?? join(repoRoot(), "reports", "notebooks");
   const only = values.only ?? [];
-  const notebooks = (await listNotebooks()).filter((n) =>
-    only.length === 0 || only.some((o) => basename(n).includes(o))
-  );
-  if (notebooks.length === 0) {
+  const selected = (name: string) => only.length === 0 || only.some((o) => name.includes(o));
+  const total = editions.reduce((n, edition) => n + edition.files.filter(selected).length, 0);
+  if (total === 0) {
     console.log("no notebooks to run");
     return 0;
   }
   const executorDir = await writeExecutorModule();
   let failed = 0;
   try {
-    for (const notebook of notebooks) {
-      console.error(`executing ${basename(notebook)}${quick ? " (quick mode)" : ""} ...`);
-      const result = await executeNotebook(notebook, {
-        outDir,
-        inplace: values.inplace,
-        executorDir,
-        cellTimeoutS: values.timeout ? Number(values.timeout) : undefined,
-      });
-      if (!result.success) {
-        failed++;
-        console.error(`FAILED ${basename(notebook)} after ${result.seconds.toFixed(0)} s:\n${usefulLog(result.log)}`);
-        continue;
+    for (const edition of editions) {
+      const editionOut = outDir ? join(outDir, edition.dir) : undefined;
+      for (const file of edition.files.filter(selected)) {
+        const notebook = join(notebooksDir(), edition.dir, file);
+        const label = join(edition.dir, file);
+        console.error(`executing ${label}${quick ? " (quick mode)" : ""} ...`);
+        const result = await executeNotebook(notebook, {
+          outDir: editionOut,
+          inplace: values.inplace,
+          executorDir,
+          cellTimeoutS: values.timeout ? Number(values.timeout) : undefined,
+        });
+        if (!result.success) {
+          failed++;
+          console.error(`FAILED ${label} after ${result.seconds.toFixed(0)} s:\n${usefulLog(result.log)}`);
+          continue;
+        }
+        console.error(`  done in ${result.seconds.toFixed(0)} s`);
+        console.log(`wrote ${result.output}`);
       }
-      console.error(`  done in ${result.seconds.toFixed(0)} s`);
-      console.log(`wrote ${result.output}`);
-      if (outDir && (values.html || !values.inplace)) console.log(`wrote ${await exportHtml(result.output, outDir)}`);
+      if (editionOut && only.length === 0) await removeStaleCopies(editionOut, edition);
     }
   } finally {
     await Deno.remove(executorDir, { recursive: true }).catch(() => {});
   }
-  if (failed > 0) console.error(`${failed} of ${notebooks.length} notebooks failed`);
+  if (outDir) {
+    const site = await buildSite({ root: outDir, editions });
+    for (const path of site.written) console.log(`wrote ${path}`);
+  }
+  if (failed > 0) console.error(`${failed} of ${total} notebooks failed`);
   return failed > 0 ? 1 : 0;
 }
 

@@ -7,8 +7,7 @@
  * @module
  */
 import type { MimeBundle } from "./jupyter.ts";
-
-const DISPLAY = Symbol.for("Jupyter.display");
+import { JUPYTER_DISPLAY } from "../plots/figure.ts";
 
 /** Escapes text for HTML. */
 function escapeHtml(text: string): string {
@@ -19,7 +18,7 @@ function escapeHtml(text: string): string {
 export class Note {
   constructor(readonly text: string, readonly tone: "info" | "warning" = "info") {}
   /** What Jupyter shows. */
-  [DISPLAY](): MimeBundle {
+  [JUPYTER_DISPLAY](): MimeBundle {
     const color = this.tone === "warning" ? "#8a4b00" : "#1f3b57";
     const background = this.tone === "warning" ? "#fff4e0" : "#eef4fa";
     return {

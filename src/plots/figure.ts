@@ -4,7 +4,9 @@
  * `Deno.jupyter.$display`) and that can also be saved to files.
  *
  * - {@link Figure}: a chart as SVG markup (Observable Plot), saved as `.svg`
- *   and rasterised to `.png` with `@napi-rs/canvas`.
+ *   and rasterised to `.png` with `@napi-rs/canvas`. A notebook gets both (plus
+ *   a line of text): front ends that will not show the SVG, such as Jupyter
+ *   Notebook and JupyterLab with an untrusted notebook, show the PNG instead.
  * - {@link PngImage}: a raster image (digits, filters, feature maps), saved as `.png`.
  *
  * Nothing here writes a file unless `save` is called; writes are atomic.
@@ -27,6 +29,13 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const GRID_COLOR = "#e6e6e6";
 /** Height of one header line (title or legend) above a figure, in pixels. */
 const HEADER_LINE = 30;
+/**
+ * PNG pixels per CSS pixel of the PNG a notebook output carries beside the SVG.
+ * Deno's kernel sends no image metadata, so front ends show a PNG at its pixel
+ * size: at 1 it takes the same room as the SVG (and keeps notebooks small);
+ * files saved by {@link Figure.save} use the sharper {@link PNG_SCALE}.
+ */
+export const DISPLAY_PNG_SCALE = 1;
 
 /** One entry of a legend: a coloured square and its label. */
 export interface LegendEntry {
@@ -61,18 +70,34 @@ export class Figure {
   readonly width: number;
   /** Height in CSS pixels. */
   readonly height: number;
+  /** The title drawn above the chart, if any (also its text description). */
+  readonly title?: string;
 
   /** Wraps SVG markup whose root element has `width` and `height` attributes. */
-  constructor(svg: string) {
+  constructor(svg: string, title?: string) {
     this.svg = withNamespace(svg.trim());
     if (!this.svg.startsWith("<svg")) throw new Error("a Figure needs SVG markup starting with <svg");
     this.width = rootAttribute(this.svg, "width");
     this.height = rootAttribute(this.svg, "height");
+    this.title = title;
   }
 
-  /** What Jupyter shows: the SVG itself. */
-  [JUPYTER_DISPLAY](): MimeBundle {
-    return { "image/svg+xml": this.svg };
+  /**
+   * What Jupyter shows: the SVG, a PNG of it and a one-line description. Each
+   * front end picks the first type it may show: trusted notebooks and VS Code
+   * the SVG, untrusted ones (which drop SVG) the PNG, text-only clients the text.
+   */
+  async [JUPYTER_DISPLAY](): Promise<MimeBundle> {
+    return {
+      "image/svg+xml": this.svg,
+      "image/png": Buffer.from(await this.toPng(DISPLAY_PNG_SCALE)).toString("base64"),
+      "text/plain": this.describe(),
+    };
+  }
+
+  /** A one-line description: `[figure: <title>, 816×350 px]`. */
+  describe(): string {
+    return `[figure${this.title ? `: ${this.title}` : ""}, ${this.width}×${this.height} px]`;
   }
 
   /** The same figure with a bold title line above it. */
@@ -112,6 +137,7 @@ export class Figure {
     return new Figure(
       `<svg xmlns="${SVG_NS}" width="${this.width}" height="${height}" viewBox="0 0 ${this.width} ${height}">` +
         `<rect width="100%" height="100%" fill="white"/>${lines.join("")}${inner}</svg>`,
+      header.title ?? this.title,
     );
   }
 
@@ -125,7 +151,15 @@ export class Figure {
       .replace(/\bdy="(-?[\d.]+)em"/g, (_, em) => `dy="${(Number(em) * FONT_SIZE).toFixed(2)}"`)
       // the rasteriser draws Plot's faint grid (currentColor at 10% opacity) solid, so give it its final colour
       .replace(/stroke-opacity="0\.1" stroke="currentColor"/g, `stroke="${GRID_COLOR}"`)
-      .replace(/="currentColor"/g, `="${TEXT_COLOR}"`);
+      .replace(/="currentColor"/g, `="${TEXT_COLOR}"`)
+      // Plot's own `font-family="system-ui, sans-serif"` is a family the rasteriser cannot resolve (it drew
+      // the labels in a serif face), and it does not read the CSS font in `style`: name the course's font
+      .replace(/\bfont-family="[^"]*"/g, `font-family="${FONT_FAMILY}"`)
+      // likewise the chart's font size: the browser takes it from `style`, the rasteriser from the attribute
+      .replace(/<svg\b[^>]*>/g, (tag) => {
+        const size = tag.match(/style="[^"]*font-size:\s*([\d.]+)px/)?.[1];
+        return size ? tag.replace(/\bfont-size="[^"]*"/, `font-size="${size}"`) : tag;
+      });
     const image = await loadImage(Buffer.from(svg));
     const canvas = createCanvas(Math.round(this.width * scale), Math.round(this.height * scale));
     const context = canvas.getContext("2d");
@@ -195,9 +229,9 @@ export class PngImage {
     return Buffer.from(this.bytes).toString("base64");
   }
 
-  /** What Jupyter shows: the PNG. */
+  /** What Jupyter shows: the PNG, and a line of text for text-only clients. */
   [JUPYTER_DISPLAY](): MimeBundle {
-    return { "image/png": this.toBase64() };
+    return { "image/png": this.toBase64(), "text/plain": `[image, ${this.width}×${this.height} px]` };
   }
 
   /** Writes `<path>.png` atomically and returns its path. */
