@@ -1,6 +1,6 @@
 /**
  * Every named training run of the course, in one registry: the report's four
- * (its MLP and CNN after 5 and 10 epochs), the extensions of notebook 06, and
+ * (its MLP and CNN after 5 and 10 epochs), the extensions of notebook 07, and
  * the app's models (which are the report's 5-epoch runs). One name each, used
  * by `reproduce`, the app, `reports/manifest.json` and the notebooks' prose.
  *
@@ -36,9 +36,9 @@ import {
 export const BATCH_SIZE = 32;
 /** Keras's `validation_split=0.1`: the last 10% of the training images, as the report's MLP. */
 export const VALIDATION_SPLIT = 0.1;
-/** Epochs of notebook 06's shortened deeper-model runs (their sources trained longer). */
+/** Epochs of notebook 07's shortened deeper-model runs (their sources trained longer). */
 export const DEEPER_EPOCHS = 3;
-/** Notebook 06's early stopping: at most 30 epochs, stop after 3 without a lower validation loss. */
+/** Notebook 07's early stopping: at most 30 epochs, stop after 3 without a lower validation loss. */
 export const EARLY_STOPPING = { maxEpochs: 30, patience: 3 } as const;
 
 /** What a run validates on after each epoch. */
@@ -251,7 +251,7 @@ export async function trainRun(name: string, data: CourseMnist, options: TrainRu
       }
     }
     // Augmentation: each epoch trains on a new transformed copy, seeded by the run's seed and the epoch,
-    // continuing the same model (initialEpoch), as notebook 06's cell does.
+    // continuing the same model (initialEpoch), as notebook 07's cell does.
     let history: CachedHistory | null = null;
     const rows: EpochRow[] = [];
     const perEpoch = withModelCache(model, {

@@ -1,7 +1,7 @@
 /**
  * The prose tells the truth: every number a markdown cell quotes with a unit
  * (%, ×, ms, s) appears in an output of the course: an output of that
- * notebook, of a notebook the same cell names ("notebook 03"), or a table of
+ * notebook, of a notebook the same cell names ("notebook 04"), or a table of
  * `reports/tables/`. A setting written in one of the notebook's code cells
  * counts too (10% is the `validationSplit: 0.1` of the cell below it). A
  * percentage matches the same fraction printed with enough decimals

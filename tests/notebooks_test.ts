@@ -2,7 +2,7 @@
  * Executes every course notebook and every solutions notebook headless through
  * Jupyter and the Deno kernel in quick mode, and fails on an error output, a
  * missing figure, or a chart without its PNG. Then the model cache at work in
- * a real notebook: notebook 02 run again restores its run instead of training,
+ * a real notebook: notebook 03 run again restores its run instead of training,
  * and a copy of it whose model cell says `units: 64` instead of 128 trains.
  *
  * Skipped (with a message) when `jupyter` is not installed.
@@ -22,15 +22,15 @@ import { type Cell, joined, outputsOf, outputText, readCells } from "./notebook_
 /** Figure outputs (an image: a PNG, with an SVG for charts) each notebook shows in quick mode. */
 const EXPECTED_FIGURES: Record<string, number> = {
   "01-data-exploration": 6,
-  "02-mlp": 3,
-  "03-cnn": 6,
-  "04-comparison": 12,
-  "05-drawing": 5,
-  "06-extensions": 8,
+  "03-mlp": 3,
+  "04-cnn": 6,
+  "05-comparison": 12,
+  "06-drawing": 5,
+  "07-extensions": 8,
 };
 
 /** Notebooks whose cells train (or restore) a model with a full training log. */
-const TRAINING_NOTEBOOKS = ["02-mlp", "03-cnn", "04-comparison", "06-extensions"];
+const TRAINING_NOTEBOOKS = ["03-mlp", "04-cnn", "05-comparison", "07-extensions"];
 
 const jupyter = await hasJupyter();
 if (!jupyter) console.log("notebooks_test: jupyter is not on PATH; skipping the notebook execution tests");
@@ -106,20 +106,21 @@ Deno.test({
         });
       }
 
-      await t.step("02-mlp again: its fit restores the run instead of training", async () => {
-        const { cells } = await execute(notebooks[1], dirs);
+      const mlpNotebook = notebooks.find((n) => basename(n) === "03-mlp.ipynb")!;
+      await t.step("03-mlp again: its fit restores the run instead of training", async () => {
+        const { cells } = await execute(mlpNotebook, dirs);
         const fit = cellOutput(cells, "withModelCache(model");
         assert(fit.includes("Restored from the model cache"), fit);
       });
 
-      await t.step("a copy of 02-mlp with units: 64 instead of 128 trains", async () => {
-        const source = await Deno.readTextFile(notebooks[1]);
-        assert(source.includes("units: 128"), "notebook 02's model cell has units: 128");
+      await t.step("a copy of 03-mlp with units: 64 instead of 128 trains", async () => {
+        const source = await Deno.readTextFile(mlpNotebook);
+        assert(source.includes("units: 128"), "notebook 03's model cell has units: 128");
         // one folder deeper than notebooks/, so the imports go up one more level
         const changed = source.replace("units: 128", "units: 64").replaceAll('"../src/', '"../../src/')
           .replaceAll("file://../data/", "file://../../data/");
         await Deno.mkdir(copyDir, { recursive: true });
-        const copy = join(copyDir, "02-mlp-units-64.ipynb");
+        const copy = join(copyDir, "03-mlp-units-64.ipynb");
         await Deno.writeTextFile(copy, changed);
         const { cells } = await execute(copy, dirs);
         const fit = cellOutput(cells, "withModelCache(model");

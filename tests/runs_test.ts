@@ -1,5 +1,5 @@
 /**
- * The run registry (src/runs.ts) and notebook 06's tables and figures: every
+ * The run registry (src/runs.ts) and notebook 07's tables and figures: every
  * run has one name, the report's runs are the report's settings, `trainRun`
  * trains through the same cached `fit` a notebook cell uses (the same key), and
  * the 10-epoch run gives the 5-epoch run on the way.
@@ -47,7 +47,7 @@ Deno.test("trainRun and a notebook cell written the same way are one run: the ce
     const five = await trainRun("mlp-5", quick, { cacheDir, display });
     assert(five.fromCache);
     assertEquals(five.rows, ten.rows.slice(0, 5));
-    // notebook 02's cells
+    // notebook 03's cells
     setSeed(1234);
     const model = tf.sequential({
       layers: [

@@ -1,5 +1,5 @@
 /**
- * The preprocessing study of notebook 05: does the report's preprocessing
+ * The preprocessing study of notebook 06: does the report's preprocessing
  * make drawings readable? Each drawing of the drawing set goes through v1, v2
  * and v3, each result through the MLP and the CNN, and we count how often the
  * digit comes out right.

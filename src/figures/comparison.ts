@@ -1,5 +1,5 @@
 /**
- * The figures of notebook 04 (the report's section 5): table 5.1 as bars,
+ * The figures of notebook 05 (the report's section 5): table 5.1 as bars,
  * held-out accuracy per epoch, parameter counts, per-digit accuracy, and the
  * digits each model gets wrong or the two disagree on.
  *

@@ -1,5 +1,5 @@
 /**
- * The figures of notebook 06 (the sources' extensions): digits beside their
+ * The figures of notebook 07 (the sources' extensions): digits beside their
  * augmented copies, and learning curves with the epoch early stopping kept.
  *
  * @module

@@ -48,7 +48,7 @@ export function renderReportMarkdown(input: ReportInput): string {
     const image = f.paths.find((p) => p.endsWith(".svg")) ?? f.paths.find((p) => p.endsWith(".png")) ?? f.paths[0];
     return `![${f.title}](${relative(outDir, image)})\n\n*${f.title}*\n\n`;
   };
-  const drawingNotebook = input.notebooks.find((p) => p.endsWith("05-drawing.html"));
+  const drawingNotebook = input.notebooks.find((p) => p.endsWith("06-drawing.html"));
   const drawingLink = drawingNotebook ? ` ([executed copy](${relative(outDir, drawingNotebook)}))` : "";
   const table = (name: string) => (tables[name] ? `${tables[name]}\n` : "");
   const early = 5;
@@ -107,7 +107,7 @@ export function renderReportMarkdown(input: ReportInput): string {
   lines.push(`## 3. Preprocessing drawn digits (report section 3)\n`);
   lines.push(
     `The report's user interface turns a drawing into a 28×28 input: v1 inverts and resizes; v2 also crops to the bounding box, adds 20% padding and centres. ` +
-      `\`deno task app\` serves the drawing page, and notebook 05${drawingLink} measures how much each step helps ` +
+      `\`deno task app\` serves the drawing page, and notebook 06${drawingLink} measures how much each step helps ` +
       `on canvas-like drawings made from MNIST test digits.\n`,
   );
 

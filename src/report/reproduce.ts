@@ -431,7 +431,7 @@ async function exportNotebooks(
   }
   const command = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", script, "--out", dir],
-    // notebooks 02–05 train nothing new: their fits restore the runs this pipeline just cached; notebook 06
+    // notebooks 03–06 train nothing new: their fits restore the runs this pipeline just cached; notebook 07
     // trains its own runs (augmentation, early stopping, the deeper models) when the cache lacks them
     env: { MNIST_QUICK: quick ? "1" : "0", ...(cacheDir ? { MNIST_CACHE_DIR: cacheDir } : {}) },
     stdout: "piped",

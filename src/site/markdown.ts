@@ -19,7 +19,7 @@ export interface MarkdownRenderer {
 
 /** Options of {@link createMarkdownRenderer}. */
 export interface MarkdownOptions {
-  /** Rewrites a link target (e.g. a notebook `02-mlp.ipynb` to its page `02-mlp.html`). */
+  /** Rewrites a link target (e.g. a notebook `03-mlp.ipynb` to its page `03-mlp.html`). */
   rewriteLink?: (href: string) => string;
 }
 

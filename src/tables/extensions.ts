@@ -1,5 +1,5 @@
 /**
- * The tables of notebook 06 (the sources' extensions): the epochs of an
+ * The tables of notebook 07 (the sources' extensions): the epochs of an
  * early-stopping run, runs side by side, and the deeper models.
  *
  * @module
