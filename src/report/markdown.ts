@@ -6,7 +6,7 @@
  * @module
  */
 import { relative } from "node:path";
-import type { ReproduceResults } from "./reproduce.ts";
+import type { ReproduceResults } from "./results.ts";
 import { gapOf, type ModelMetrics, overfittingVerdict, REPORT_PUBLISHED } from "../tables/comparison.ts";
 import { metricsOf } from "../tables/comparison.ts";
 import { backendName } from "../tf.ts";

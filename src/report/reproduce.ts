@@ -13,18 +13,11 @@
 import type pl from "nodejs-polars";
 import { join } from "node:path";
 import { backendName } from "../tf.ts";
-import type { CourseMnist } from "../data/course_data.ts";
 import { loadCourseMnist } from "../data/course_data.ts";
 import { type RunResult, trainRun } from "../runs.ts";
 import { terminalTrainingDisplay } from "../display/training.ts";
-import { confusionMatrix, evaluateModel, type Evaluation, perClassAccuracy } from "../evaluate.ts";
-import {
-  agreementFrame,
-  comparisonMarkdown,
-  comparisonTable,
-  metricsOf,
-  type ModelMetrics,
-} from "../tables/comparison.ts";
+import { confusionMatrix, evaluateModel, perClassAccuracy } from "../evaluate.ts";
+import { agreementFrame, comparisonMarkdown, comparisonTable } from "../tables/comparison.ts";
 import { classCountsTable } from "../tables/data.ts";
 import { confusionTable, historyFrame, perClassFrame } from "../tables/models.ts";
 import { type CellFormat, defaultCellFormat, saveTable } from "../tables/format.ts";
@@ -48,7 +41,6 @@ import {
   comparisonErrorFigure,
   comparisonGapFigure,
   comparisonLossFigure,
-  type ComparisonMetrics,
   disagreementsFigure,
   heldOutCurvesFigure,
   mistakesFigure,
@@ -61,6 +53,14 @@ import { Pipeline } from "./pipeline.ts";
 import { repoRoot, writeFileAtomic, writeJsonAtomic } from "../fsutil.ts";
 import { machineInfo, versionInfo } from "./environment.ts";
 import { renderReportMarkdown, type WrittenFigure } from "./markdown.ts";
+import {
+  comparisonMetricsOf,
+  type EvaluatedRun,
+  REPORT_RUNS,
+  type ReportRun,
+  type ReproduceResults,
+  runMetrics,
+} from "./results.ts";
 import { DEFAULT_SEED } from "../random.ts";
 
 /** Options of one `reproduce` run. */
@@ -75,39 +75,6 @@ export interface ReproduceOptions {
   notebooks?: boolean;
   /** Where progress lines go (standard error by default). */
   log?: (line: string) => void;
-}
-
-/** The report's four runs, trained in this order (the 10-epoch runs cache their 5-epoch state on the way). */
-export const REPORT_RUNS = ["mlp-10", "mlp-5", "cnn-10", "cnn-5"] as const;
-/** One of {@link REPORT_RUNS}. */
-export type ReportRun = typeof REPORT_RUNS[number];
-
-/** A trained run with its evaluations on the training and test images. */
-export interface EvaluatedRun {
-  run: RunResult;
-  train: Evaluation;
-  test: Evaluation;
-}
-
-/** Everything the tables, figures and REPORT.md are made from. */
-export interface ReproduceResults {
-  quick: boolean;
-  data: CourseMnist;
-  runs: Record<ReportRun, EvaluatedRun>;
-}
-
-/** ModelMetrics of an evaluated run. */
-export function runMetrics(run: EvaluatedRun): ModelMetrics {
-  return metricsOf(run.train, run.test);
-}
-
-/** The metrics of the four runs, for the comparison figures. */
-export function comparisonMetricsOf(r: ReproduceResults): ComparisonMetrics {
-  const m = (name: ReportRun) => runMetrics(r.runs[name]);
-  return {
-    early: { epochs: 5, mlp: m("mlp-5"), cnn: m("cnn-5") },
-    late: { epochs: 10, mlp: m("mlp-10"), cnn: m("cnn-10") },
-  };
 }
 
 /** A figure `reproduce` writes: file name stem, caption, and how it is built from the results. */
