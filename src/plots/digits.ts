@@ -10,6 +10,7 @@ import { createCanvas, type SKRSContext2D } from "@napi-rs/canvas";
 import { IMAGE_SIZE, imageAt, type MnistSplit, NUM_CLASSES, PIXELS_PER_IMAGE } from "../data/mnist.ts";
 import { PngImage } from "./figure.ts";
 import { DIGIT_SCALE, ERROR_COLOR, FONT_FAMILY, FONT_SIZE, OK_COLOR, TEXT_COLOR } from "./theme.ts";
+import { registerCourseFont } from "./font.ts";
 
 /** How the numbers of a tile become colours. */
 export type ColorMap =
@@ -137,6 +138,7 @@ export function imageGrid(tiles: Tile[], options: GridOptions = {}): PngImage {
   const width = Math.max(columns * cellWidth + (columns + 1) * gap, options.title ? options.title.length * 9 : 0);
   const height = titleHeight + rows * (tileHeight + captionHeight) + (rows + 1) * gap;
 
+  registerCourseFont();
   const canvas = createCanvas(width, height);
   const context = canvas.getContext("2d");
   context.fillStyle = "white";
@@ -200,6 +202,7 @@ export function pixelValueHeatmap(
   const titleHeight = options.title ? TITLE_HEIGHT : 0;
   const margin = 22;
   const size = IMAGE_SIZE * cell;
+  registerCourseFont();
   const canvas = createCanvas(size + margin + 4, size + margin + titleHeight + 4);
   const context = canvas.getContext("2d");
   context.fillStyle = "white";

@@ -17,6 +17,7 @@ import { Buffer } from "node:buffer";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { writeFileAtomic } from "../fsutil.ts";
 import { FONT_FAMILY, FONT_SIZE, PNG_SCALE, TEXT_COLOR } from "./theme.ts";
+import { registerCourseFont } from "./font.ts";
 
 /** The symbol Deno's Jupyter kernel looks for to display a value (`Deno.jupyter.$display`). */
 export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
@@ -160,6 +161,7 @@ export class Figure {
         const size = tag.match(/style="[^"]*font-size:\s*([\d.]+)px/)?.[1];
         return size ? tag.replace(/\bfont-size="[^"]*"/, `font-size="${size}"`) : tag;
       });
+    registerCourseFont();
     const image = await loadImage(Buffer.from(svg));
     const canvas = createCanvas(Math.round(this.width * scale), Math.round(this.height * scale));
     const context = canvas.getContext("2d");

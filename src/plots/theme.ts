@@ -14,8 +14,12 @@ export const FIGURE_HEIGHT = 320;
 export const PANEL_WIDTH = 400;
 /** Height of a square chart (confusion matrix). */
 export const SQUARE_SIZE = 420;
-/** Font of every chart and caption. */
-export const FONT_FAMILY = "DejaVu Sans, Liberation Sans, sans-serif";
+/**
+ * Font of every chart and caption: the committed Pretendard first (the only
+ * one the PNGs use, `src/plots/font.ts`), then the browser's, for SVGs shown
+ * on a page.
+ */
+export const FONT_FAMILY = "Pretendard, system-ui, sans-serif";
 /** Font size of tick labels and captions, in pixels. */
 export const FONT_SIZE = 12;
 /** Scale factor from CSS pixels to PNG pixels when a chart is rasterised. */

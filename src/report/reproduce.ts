@@ -50,6 +50,7 @@ import {
 import type { Displayable } from "../plots/figure.ts";
 import { parameterTable } from "../tables/models.ts";
 import { Pipeline } from "./pipeline.ts";
+import { COURSE_FONT, courseFontHashes } from "../plots/font.ts";
 import { repoRoot, writeFileAtomic, writeJsonAtomic } from "../fsutil.ts";
 import { machineInfo, versionInfo } from "./environment.ts";
 import { renderReportMarkdown, type WrittenFigure } from "./markdown.ts";
@@ -359,6 +360,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<string> {
     backend: backendName(),
     versions: versionInfo(),
     machine: machineInfo(),
+    font: { family: COURSE_FONT, sha256: await courseFontHashes() },
     runs: Object.fromEntries(
       REPORT_RUNS.map((name) => {
         const { run } = results.runs[name];
