@@ -13,7 +13,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { registerWasmOverrides } from "./backend/overrides.ts";
+import { registerWasmOverrides, threadsWanted } from "./backend/overrides.ts";
+import { withSharedBackendMemory } from "./backend/shared_memory.ts";
 
 /** Backends this project can run on. */
 export const SUPPORTED_BACKENDS = ["wasm", "cpu"] as const;
@@ -63,7 +64,9 @@ async function initialise(): Promise<BackendName> {
     setWasmPaths(wasmDistDir());
     registerWasmOverrides();
   }
-  const ok = await tf.setBackend(name);
+  // Our kernels' threads need the backend's heap in shared memory (src/backend/kernel_threads.ts).
+  const shareHeap = name === "wasm" && threadsWanted() > 1;
+  const ok = shareHeap ? await withSharedBackendMemory(() => tf.setBackend(name)) : await tf.setBackend(name);
   if (!ok) throw new Error(`TensorFlow.js could not initialise the '${name}' backend`);
   await tf.ready();
   return name;
@@ -79,7 +82,13 @@ export function backendName(): BackendName {
 /** One line that tells the user which engine runs their models. */
 export function backendSummary(): string {
   return `TensorFlow.js ${tf.version.tfjs}, backend: ${activeBackend}` +
-    (activeBackend === "wasm" ? " (WebAssembly + SIMD, 1 thread)" : " (plain JavaScript)");
+    (activeBackend === "wasm" ? ` (WebAssembly + SIMD, ${wasmThreadsSummary()})` : " (plain JavaScript)");
+}
+
+/** How many threads the project's wasm kernels use (the backend's own kernels use one). */
+function wasmThreadsSummary(): string {
+  const threads = threadsWanted();
+  return threads > 1 ? `our kernels on ${threads} threads` : "1 thread";
 }
 
 export { tf };

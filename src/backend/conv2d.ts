@@ -29,6 +29,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core
 import { backend_util } from "@tensorflow/tfjs-core";
 import { type AnyBackend, asWasm, callStock, heapOffset, sizeOf } from "./wasm_util.ts";
 import { CONV_BIAS, CONV_RELU, convKernels } from "./conv_kernels.ts";
+import { kernelThreads, runInParts } from "./kernel_threads.ts";
 
 /** Attributes of `Conv2D` and `FusedConv2D` as tfjs-core passes them. */
 interface ConvAttrs {
@@ -92,12 +93,21 @@ function directConv2d(
   const wasm = asWasm(backend);
   const out = wasm.makeOutput(info.outShape, "float32");
   if (sizeOf(info.outShape) === 0) return out;
-  kernels.conv2dForward(
-    heapOffset(backend, x),
-    heapOffset(backend, filter),
-    bias != null ? heapOffset(backend, bias) : 0,
-    heapOffset(backend, out),
-    info.batchSize,
+  const px = heapOffset(backend, x), pw = heapOffset(backend, filter), pout = heapOffset(backend, out);
+  const pbias = bias != null ? heapOffset(backend, bias) : 0;
+  const inImage = 4 * info.inHeight * info.inWidth * info.inChannels;
+  const outImage = 4 * info.outHeight * info.outWidth * info.outChannels;
+  const work = sizeOf(info.outShape) * info.filterHeight * info.filterWidth * info.inChannels;
+  // Images are independent: on more threads, each takes blocks of them.
+  runInParts(kernelThreads(backend), "conv.conv2dForward", kernels.conv2dForward, info.batchSize, 1, work, (
+    image,
+    images,
+  ) => [
+    px + image * inImage,
+    pw,
+    pbias,
+    pout + image * outImage,
+    images,
     info.inHeight,
     info.inWidth,
     info.inChannels,
@@ -111,7 +121,7 @@ function directConv2d(
     info.padInfo.top,
     info.padInfo.left,
     (bias != null ? CONV_BIAS : 0) | (relu ? CONV_RELU : 0),
-  );
+  ]);
   return out;
 }
 

@@ -62,6 +62,7 @@ export interface ConvKernels {
 }
 
 /** The kernels bound to this backend's memory, or null if its memory is not reachable. */
-export const convKernels: (backend: AnyBackend) => ConvKernels | null = backendModuleLoader<ConvKernels>(() =>
-  decodeBase64(CONV_KERNELS_WASM_BASE64)
+export const convKernels: (backend: AnyBackend) => ConvKernels | null = backendModuleLoader<ConvKernels>(
+  "conv",
+  () => decodeBase64(CONV_KERNELS_WASM_BASE64),
 );

@@ -51,6 +51,7 @@ import { directStepEnabled } from "./overrides.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
 import { RELU_GRAD, reluGradConfig } from "./relu_grad.ts";
 import { simdKernels } from "./simd_kernels.ts";
+import { kernelThreads, PASS_WORK, runInParts } from "./kernel_threads.ts";
 import { SOFTMAX_GRAD } from "./softmax_grad.ts";
 import { type AnyBackend, asWasm, heapF32, heapOffset, sizeOf, view } from "./wasm_util.ts";
 
@@ -279,6 +280,7 @@ function directStep(
   const backend = eng.backend as unknown as AnyBackend;
   const k = new Kernels(backend);
   const simd = simdKernels(backend);
+  const threads = kernelThreads(backend);
   const grads: { name: string; tensor: Tensor }[] = [];
   try {
     // Forward, as tfjs-layers' layers call the ops while a gradient is being recorded.
@@ -308,8 +310,16 @@ function directStep(
         if (stage.kind === "conv" && simd != null && ch % 4 === 0 && b.size === ch) {
           // Add then Relu in one pass, the bias added in place (the product is not needed again).
           const out = k.alloc(product.shape);
-          const p = heapOffset(backend, product);
-          simd.addBiasRelu(p, heapOffset(backend, b), p, heapOffset(backend, out), sizeOf(product.shape) / ch, ch);
+          const p = heapOffset(backend, product), pb = heapOffset(backend, b), po = heapOffset(backend, out);
+          const rows = sizeOf(product.shape) / ch;
+          runInParts(threads, "simd.addBiasRelu", simd.addBiasRelu, rows, 1, PASS_WORK * rows * ch, (r, count) => [
+            p + 4 * ch * r,
+            pb,
+            p + 4 * ch * r,
+            po + 4 * ch * r,
+            count,
+            ch,
+          ]);
           h = out;
           saved.push({ input, pre: product, out: h });
           continue;
@@ -361,17 +371,30 @@ function directStep(
           // MaxPoolGrad then the ReLU gradient below it, in one pass (bit for bit the two kernels).
           const dx = k.alloc(s.input.shape);
           const [batch, inH, inW, ch] = s.input.shape, [, outH, outW] = s.out.shape;
-          simd.maxPoolReluGrad2x2(
-            heapOffset(backend, s.input),
-            heapOffset(backend, saved[i - 1].pre!),
-            heapOffset(backend, dy),
-            heapOffset(backend, dx),
+          const [px, pre, pdy, pdx] = [s.input, saved[i - 1].pre!, dy, dx].map((t) => heapOffset(backend, t));
+          const inImage = 4 * inH * inW * ch, outImage = 4 * outH * outW * ch;
+          runInParts(
+            threads,
+            "simd.maxPoolReluGrad2x2",
+            simd.maxPoolReluGrad2x2,
             batch,
-            inH,
-            inW,
-            ch,
-            outH,
-            outW,
+            1,
+            PASS_WORK * sizeOf(s.input.shape),
+            (
+              image,
+              images,
+            ) => [
+              px + image * inImage,
+              pre + image * inImage,
+              pdy + image * outImage,
+              pdx + image * inImage,
+              images,
+              inH,
+              inW,
+              ch,
+              outH,
+              outW,
+            ],
           );
           dy = dx;
           throughRelu = true;

@@ -38,6 +38,13 @@ interface NamedTensor {
 import { AdamOptimizer, engine, getBackend, mul, tidy, zerosLike } from "@tensorflow/tfjs-core";
 import { type AnyBackend, asWasm, heapF32, heapOffset } from "./wasm_util.ts";
 import { simdKernels } from "./simd_kernels.ts";
+import { fusedAdamEnabled } from "./switches.ts";
+import { kernelThreads, runInParts } from "./kernel_threads.ts";
+
+/** Alignment of the blocks Adam's pass is cut into on several threads (whole 4-float vectors). */
+const ADAM_THREAD_ALIGN = 64;
+/** Float operations per element of Adam's pass, for the threads' threshold. */
+const ADAM_FLOPS = 12;
 
 /** The fields of tfjs-core 4.22's `AdamOptimizer` the fused update uses. */
 interface AdamInternals {
@@ -106,6 +113,7 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
   const backend = eng.backend as unknown as AnyBackend;
   const wasm = asWasm(backend);
   const simd = simdKernels(backend);
+  const threads = kernelThreads(backend);
   tidy(() => {
     const acc1 = self.accBeta1.dataSync()[0], acc2 = self.accBeta2.dataSync()[0];
     const hyper = {
@@ -141,15 +149,22 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
         // tensor, and a caller may hold the old values).
         const newValue = wasm.makeOutput(shape, "float32");
         const f = Math.fround;
-        simd.adam(
-          heapOffset(backend, value),
-          heapOffset(backend, gradient),
-          heapOffset(backend, firstMoment),
-          heapOffset(backend, secondMoment),
-          heapOffset(backend, newValue),
-          heapOffset(backend, firstMoment),
-          heapOffset(backend, secondMoment),
-          value.size,
+        const [pw, pg, pm, pv, pw2] = [value, gradient, firstMoment, secondMoment, newValue].map((t) =>
+          heapOffset(backend, t)
+        );
+        // Elementwise: on more threads, each takes blocks of elements (whole vectors).
+        runInParts(threads, "simd.adam", simd.adam, value.size, ADAM_THREAD_ALIGN, value.size * ADAM_FLOPS, (
+          i,
+          count,
+        ) => [
+          pw + 4 * i,
+          pg + 4 * i,
+          pm + 4 * i,
+          pv + 4 * i,
+          pw2 + 4 * i,
+          pm + 4 * i,
+          pv + 4 * i,
+          count,
           hyper.beta1,
           f(1 - hyper.beta1),
           hyper.beta2,
@@ -158,7 +173,7 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
           f(hyper.oneMinusAccBeta2),
           hyper.epsilon,
           -hyper.lr,
-        );
+        ]);
         value.assign(eng.makeTensorFromTensorInfo(newValue) as Tensor);
         return;
       }
@@ -190,13 +205,7 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
 
 /** Installs the fused update on `AdamOptimizer` (idempotent), unless `MNIST_FUSED_ADAM=0`. */
 export function installFusedAdam(): void {
-  let env: string | undefined;
-  try {
-    env = Deno.env.get("MNIST_FUSED_ADAM");
-  } catch {
-    env = undefined;
-  }
-  if (env === "0") enabled = false;
+  if (!fusedAdamEnabled()) enabled = false;
   proto.applyGradients = fusedApplyGradients as ApplyGradients;
 }
 

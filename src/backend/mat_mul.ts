@@ -67,6 +67,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core
 import { broadcast_util } from "@tensorflow/tfjs-core";
 import { type AnyBackend, asWasm, callStock, heapF32, heapOffset, sizeOf, transpose2d, view } from "./wasm_util.ts";
 import { gemmKernels } from "./gemm_kernels.ts";
+import { kernelThreads, MIN_PARALLEL_WORK, runInParts } from "./kernel_threads.ts";
 
 /** Cost, in "nanoseconds per float" units, of packing a right operand (measured: 3.6–3.9). */
 export const PACK_COST = 3.7;
@@ -260,6 +261,8 @@ export function setSparseProducts(on: boolean): boolean {
 
 /** Columns of B per sweep of a plain (untransposed) A. */
 export const GEMM_PANEL_COLUMNS = 32;
+/** Alignment of the parts a product is split into on several threads (the kernels' tiles are 4 rows × 8 columns). */
+export const GEMM_THREAD_ALIGN = 8;
 
 /**
  * The direct plan: our own FMA kernels (`gemm_kernels.wat`) read both operands
@@ -284,19 +287,50 @@ function directProduct(
   const pa = heapOffset(backend, a);
   const pb = heapOffset(backend, b);
   const pc = heapOffset(backend, out);
+  const threads = kernelThreads(backend);
   if (transposeB) {
-    kernels.gemm_dot(pa, 4 * k, pb, 4 * k, pc, 4 * n, m, n, k, 0);
+    // C's columns are B's rows: each part takes a block of them (starts aligned to the kernel's 8 columns).
+    runInParts(threads, "gemm.gemm_dot", kernels.gemm_dot, n, GEMM_THREAD_ALIGN, m * n * k, (j, w) => [
+      pa,
+      4 * k,
+      pb + 4 * k * j,
+      4 * k,
+      pc + 4 * j,
+      4 * n,
+      m,
+      w,
+      k,
+      0,
+    ]);
   } else {
     const sai = transposeA ? 4 : 4 * k, sap = transposeA ? 4 * m : 4;
-    if (
-      sparseProducts && m * k >= SPARSE_MIN_SIZE && k * n <= SPARSE_MAX_B &&
-      kernels.count_zeros(pa, m * k) >= SPARSE_MIN_ZEROS * m * k
-    ) {
+    const zeros = sparseProducts && m * k >= SPARSE_MIN_SIZE && k * n <= SPARSE_MAX_B
+      ? kernels.count_zeros(pa, m * k)
+      : 0;
+    if (zeros > 0 && zeros >= SPARSE_MIN_ZEROS * m * k) {
       const lists = wasm.makeOutput([m * (2 * k + 1)], "int32");
       try {
-        const pl = heapOffset(backend, lists);
-        kernels.sparse_lists(pa, sai, sap, 4 * n, m, k, pl);
-        kernels.sparse_rows(pl, k, pb, pc, 4 * n, m, n);
+        const pl = heapOffset(backend, lists), rowBytes = 8 * k + 4;
+        // Rows of A (and C) in parts: each row's list has its own place in `lists`.
+        const work = (m * k - zeros) * n;
+        runInParts(threads, "gemm.sparse_lists", kernels.sparse_lists, m, 1, work, (i, rows) => [
+          pa + i * sai,
+          sai,
+          sap,
+          4 * n,
+          rows,
+          k,
+          pl + i * rowBytes,
+        ]);
+        runInParts(threads, "gemm.sparse_rows", kernels.sparse_rows, m, 1, work, (i, rows) => [
+          pl + i * rowBytes,
+          k,
+          pb,
+          pc + 4 * n * i,
+          4 * n,
+          rows,
+          n,
+        ]);
       } finally {
         wasm.disposeData(lists.dataId);
       }
@@ -304,11 +338,51 @@ function directProduct(
     }
     // A plain A (a forward product, few rows) is swept once per panel of B's columns: a panel's block of
     // B then stays in the L1 cache while every row tile of A passes over it (forward [32,5408]·[5408,100]
-    // with weights not in cache: 1.63 → 1.28 ms median). For Aᵀ (many rows) one sweep is best.
-    const panel = transposeA ? n : GEMM_PANEL_COLUMNS;
-    for (let j = 0; j < n; j += panel) {
-      const w = Math.min(panel, n - j);
-      kernels.gemm_bcast(pa, sai, sap, pb + 4 * j, 4 * n, pc + 4 * j, 4 * n, m, w, k, GEMM_BLOCK_STEPS, 0);
+    // with weights not in cache: 1.63 → 1.28 ms median). For Aᵀ (many rows) one sweep is best. On more
+    // threads, a plain A's panels are shared out, and Aᵀ's rows (C's rows) are split in blocks of 8.
+    const bcast = (i: number, rows: number, j: number, w: number) => [
+      pa + i * sai,
+      sai,
+      sap,
+      pb + 4 * j,
+      4 * n,
+      pc + 4 * (i * n + j),
+      4 * n,
+      rows,
+      w,
+      k,
+      GEMM_BLOCK_STEPS,
+      0,
+    ];
+    if (transposeA) {
+      runInParts(
+        threads,
+        "gemm.gemm_bcast",
+        kernels.gemm_bcast,
+        m,
+        GEMM_THREAD_ALIGN,
+        m * n * k,
+        (i, rows) => bcast(i, rows, 0, n),
+      );
+    } else if (threads != null && m * n * k >= MIN_PARALLEL_WORK && n > GEMM_PANEL_COLUMNS) {
+      // The panels are the chunks.
+      const panels = Math.ceil(n / GEMM_PANEL_COLUMNS);
+      runInParts(
+        threads,
+        "gemm.gemm_bcast",
+        kernels.gemm_bcast,
+        n,
+        GEMM_PANEL_COLUMNS,
+        m * n * k,
+        (j, w) => bcast(0, m, j, w),
+        panels,
+      );
+    } else {
+      for (let j = 0; j < n; j += GEMM_PANEL_COLUMNS) {
+        kernels.gemm_bcast(
+          ...bcast(0, m, j, Math.min(GEMM_PANEL_COLUMNS, n - j)) as Parameters<typeof kernels.gemm_bcast>,
+        );
+      }
     }
   }
   return out;
