@@ -13,7 +13,7 @@
 ;; the input contribute 0.
 ;;
 ;; Rebuild src/backend/conv_kernels_wasm.ts after editing this file:
-;;   deno run -A src/backend/build_simd_kernels.ts conv_kernels   (needs wat2wasm from wabt)
+;;   deno task kernels
 (module
   (import "env" "memory" (memory 1))
 
