@@ -71,6 +71,20 @@ export const MIN_PARALLEL_WORK = 1 << 20;
  * per element, about as long as a few multiply-adds.
  */
 export const PASS_WORK = 4;
+/**
+ * A job stalled when this thread, done with the chunks it could take, waited
+ * for a worker longer than {@link STALL_MIN_MS} and longer than it had worked:
+ * the worker's core was taken by another process in the middle of a chunk.
+ * After {@link STALL_STRIKES} such jobs (a job without a stall takes one
+ * back), kernels run on this thread for the next {@link PAUSE_CALLS} calls, then
+ * threads are tried again. The results are the same bits either way; this only
+ * keeps a busy machine from making threads slower than one thread.
+ */
+export const STALL_MIN_MS = 0.3;
+/** See {@link STALL_MIN_MS}. */
+export const STALL_STRIKES = 3;
+/** See {@link STALL_MIN_MS}. */
+export const PAUSE_CALLS = 500;
 /** How long the caller waits for a worker still in a chunk before giving up on threads (a hung worker). */
 export const WORKER_TIMEOUT_MS = 30_000;
 
@@ -95,11 +109,21 @@ interface Pool {
   args: Float64Array;
   seq: number;
   broken: boolean;
+  /** Recent jobs in which this thread waited long for a worker (see {@link STALL_STRIKES}). */
+  strikes: number;
+  /** Kernel calls left to run on one thread after a worker stalled too often. */
+  paused: number;
 }
 
 const pools = new WeakMap<object, Pool | null>();
 let enabled = true;
 let jobs = 0;
+let pauses = 0;
+
+/** How often the threads were paused because a worker stalled (see {@link STALL_MIN_MS}). */
+export function kernelThreadPauses(): number {
+  return pauses;
+}
 
 /** How many kernels have been run on more than one thread since the program started (for tests and the bench). */
 export function kernelThreadJobs(): number {
@@ -121,6 +145,8 @@ function startPool(memory: WebAssembly.Memory, workers: number): Pool | null {
     args: new Float64Array(buffer, ARGS_OFFSET),
     seq: 0,
     broken: false,
+    strikes: 0,
+    paused: 0,
   };
   pool.control[CONTROL.next] = CLOSED;
   try {
@@ -179,6 +205,10 @@ function waitForWorkers(pool: Pool): void {
 function poolThreads(pool: Pool): KernelThreads | null {
   const ready = Atomics.load(pool.control, CONTROL.ready);
   if (pool.broken || ready === 0) return null;
+  if (pool.paused > 0) {
+    pool.paused--;
+    return null;
+  }
   return {
     threads: ready + 1,
     run(fn, chunks, local) {
@@ -194,6 +224,7 @@ function poolThreads(pool: Pool): KernelThreads | null {
       jobs++;
       Atomics.notify(control, CONTROL.seq);
       let error: unknown = null;
+      const start = performance.now();
       try {
         takeChunks(pool, local, chunks.length);
       } catch (e) {
@@ -201,11 +232,20 @@ function poolThreads(pool: Pool): KernelThreads | null {
       }
       // No chunk is left to take; wait for the workers still in one (they write into tensors the caller owns).
       Atomics.store(control, CONTROL.next, CLOSED);
+      const worked = performance.now();
       try {
         waitForWorkers(pool);
       } catch (e) {
         error ??= e;
       }
+      const waited = performance.now() - worked;
+      if (waited > STALL_MIN_MS && waited > worked - start) {
+        if (++pool.strikes >= STALL_STRIKES) {
+          pool.strikes = 0;
+          pool.paused = PAUSE_CALLS;
+          pauses++;
+        }
+      } else if (pool.strikes > 0) pool.strikes--;
       if (error == null && control[CONTROL.failed] !== 0) {
         pool.broken = true;
         error = new Error(`${fn} failed on a kernel thread`);
@@ -249,6 +289,17 @@ export function splitRange(total: number, parts: number, align: number): [start:
   return out;
 }
 
+/** Called after each {@link runInParts} with the function and its wall time in ms (for `profile_step.ts`). */
+export type KernelProfiler = (fn: KernelFunction, ms: number) => void;
+let profiler: KernelProfiler | null = null;
+
+/** Sets (or, with null, removes) the {@link KernelProfiler}; returns the previous one. */
+export function setKernelProfiler(next: KernelProfiler | null): KernelProfiler | null {
+  const old = profiler;
+  profiler = next;
+  return old;
+}
+
 /**
  * Runs a kernel over `[0, total)`: in one call on this thread when `threads`
  * is null or the work is below {@link MIN_PARALLEL_WORK}, else in up to
@@ -266,9 +317,11 @@ export function runInParts(
   argsFor: (start: number, count: number) => number[],
   chunks = MAX_CHUNKS,
 ): void {
+  const start = profiler == null ? 0 : performance.now();
   if (threads == null || work < MIN_PARALLEL_WORK || total <= align) {
     local(...argsFor(0, total));
-    return;
+  } else {
+    threads.run(fn, splitRange(total, Math.min(chunks, MAX_CHUNKS), align).map(([s, c]) => argsFor(s, c)), local);
   }
-  threads.run(fn, splitRange(total, Math.min(chunks, MAX_CHUNKS), align).map(([s, c]) => argsFor(s, c)), local);
+  profiler?.(fn, performance.now() - start);
 }
