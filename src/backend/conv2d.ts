@@ -3,20 +3,13 @@
  * hand-written WebAssembly SIMD (`conv2dForward` in `conv_kernels.wat`).
  *
  * Why it exists: the report's CNN convolves `[32,28,28,1]` with 32 filters of
- * 3×3 in every training step (`Conv2D`, then `Add` and `Relu`) and in every
- * prediction (`FusedConv2D` with bias and ReLU). With one input channel the
+ * 3×3 in every training step and every prediction. With one input channel the
  * stock kernel (XNNPACK's) spends much of its time on setup and indirection
  * rather than arithmetic. The direct kernel keeps the accumulators in vector
  * registers (two neighbouring output pixels × 16 channels, or one pixel × 32
  * channels at the borders), adds `x · w` with fused multiply-adds
  * (`f32x4.relaxed_madd`) and clips the taps to the input instead of padding it.
- *
- * Measured (report shape, batch 32, medians of 200 calls through tfjs on a
- * 2-core VM shared with other work, so ±20 %):
- * `Conv2D` 0.97–1.3 ms stock → 0.53 ms; `FusedConv2D` (bias + ReLU)
- * 1.0 ms → 0.53–0.66 ms. The kernel alone takes 0.52 ms (1.56 M four-wide
- * multiply-adds: at two a cycle the floor at 2.6 GHz is 0.30 ms); a first
- * version with one pixel × 32 channels took 0.82 ms.
+ * On more cores the images are shared out (`kernel_threads.ts`).
  *
  * Handled: NHWC, float32, dilation 1, output channels a multiple of 4, and
  * for `FusedConv2D` activation `linear` or `relu` with no bias or a bias of

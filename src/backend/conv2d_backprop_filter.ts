@@ -12,22 +12,20 @@
  * eight vector registers (fused multiply-adds, `f32x4.relaxed_madd`), and adds
  * them to the gradient. Taken for NHWC float32 with a multiple of 4 output
  * channels (the kernel has dilation 1, as tfjs's conv2d gradient requires).
+ * It sums over the whole batch, so it stays on one thread (splitting the batch
+ * would change the order of the sums).
  *
  * How (im2col, the fallback): with `P = batch·outH·outW` output positions and
  * `K = kh·kw·inC` filter taps, the input patches form a matrix `cols [P,K]`
  * (built in JavaScript over the backend's heap; taps that fall in the padding
- * are 0) and the gradient is the product `colsᵀ·dy`, `[K,P]·[P,outC]`, which
- * our `BatchMatMul` (see `mat_mul.ts`) runs on XNNPACK's fast path, choosing
- * which operand to pack. When `cols` would exceed {@link IM2COL_MAX_FLOATS}
- * floats the batch is cut into chunks whose products are added up.
+ * are 0) and the gradient is the product `colsᵀ·dy`, `[K,P]·[P,outC]`, on our
+ * `BatchMatMul` (`mat_mul.ts`). When `cols` would exceed
+ * {@link IM2COL_MAX_FLOATS} floats the batch is cut into chunks whose products
+ * are added up.
  *
- * Measured (report's CNN, `[32,28,28,1]`, 3×3, 32 filters, one training step,
- * medians of 200 calls on a 2-core VM shared with other work): direct kernel 0.45 ms, im2col 1.15–1.8 ms
- * (earlier measured at about 2.5 ms), against 11 ms for the first
- * implementation, which viewed the 2-D convolution as a 3-D one of depth 1 and
- * called the stock native `Conv3DBackpropFilterV2`. That route was also wrong:
- * for `[2,8,8,1]`, 3×3, stride 2, valid padding it disagreed with the cpu
- * backend.
+ * An early version viewed the 2-D convolution as a 3-D one of depth 1 and
+ * called the stock `Conv3DBackpropFilterV2`: slow, and wrong for stride 2 when
+ * (in − k) is odd. `docs/PERFORMANCE.md` has the measurements.
  *
  * @module
  */

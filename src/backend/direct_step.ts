@@ -5,11 +5,9 @@
  * Why it exists: a training step of the report's MLP is about 50 kernel calls
  * through TensorFlow.js's engine (forward ops, the tape, the backward ops,
  * scopes, tensor tracking) plus the layers' own machinery around them, and on
- * the wasm backend that bookkeeping, not the arithmetic, was most of the step.
- * Measured on the reference machine with a bench model of 4 hidden units
- * instead of 128 (`deno task bench --models mlp4`: the same ops, almost no
- * arithmetic): 0.54–0.79 ms per step, about as long as PyTorch's whole MLP
- * step, while the MLP's kernels themselves take about 0.35 ms.
+ * the wasm backend that bookkeeping, not the arithmetic, was most of the step
+ * (`deno task bench --models mlp4`, a 4-unit MLP with almost no arithmetic,
+ * shows a step's fixed cost).
  *
  * What it is: `compileFor` (`src/models/presets.ts`) replaces the compiled
  * model's train function (the one `fit` and `trainOnBatch` call once per
@@ -25,10 +23,7 @@
  * Two pairs of passes over a convolution's output run as one, where one pass
  * gives the same bits as the two (`simd_kernels.wat`): the bias `Add` and the
  * `Relu` (`addBiasRelu`), and, backwards, `MaxPoolGrad` and the ReLU gradient
- * below it (`maxPoolReluGrad2x2`, for 2×2 windows covering the input). They
- * took the report's CNN from about 4,320–4,390 to 4,420–4,590 samples/s (two
- * alternating runs each of `deno task bench --no-torch --models cnn --batch 32
- * --repeat 3`).
+ * below it (`maxPoolReluGrad2x2`, for 2×2 windows covering the input).
  * `fit` itself is unchanged: shuffling, batches, callbacks, validation, logs.
  *
  * What it plans: a `Sequential` model of Flatten, Conv2D (ReLU, channels last,

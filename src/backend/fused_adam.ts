@@ -4,27 +4,24 @@
  * `tf.train.adam` runs per variable per step.
  *
  * Why it exists: on the wasm backend each of those ops is a kernel call with
- * its own allocation and JavaScript bookkeeping; Adam took 0.85 ms of a 2.7 ms
- * MLP step and 3.6 ms of an 18.7 ms CNN step (batch 32). One loop that reads
- * the weight, gradient and both moments and writes the three new tensors does
- * the same arithmetic in a fraction of that.
+ * its own allocation and JavaScript bookkeeping, a large share of a step. One
+ * pass that reads the weight, gradient and both moments and writes the new
+ * values does the same arithmetic in a fraction of that.
  *
  * What it is: `AdamOptimizer.prototype.applyGradients` replaced by a version
  * that, while the wasm backend is active and every variable is float32,
  * computes the stock formulas (each intermediate rounded to float32 as the
  * stock ops do, except that the divisions by the bias corrections `1 − β^t`
- * are multiplications by their reciprocals: the pass is bound by division and
- * square-root throughput, and this took the CNN's 542,230 parameters from
- * 0.56 to 0.35 ms, minimum of 300 calls; a result may differ from the stock
- * ops' in its last bit), creates the moment variables the same way (so
+ * are multiplications by their reciprocals, because the pass is bound by
+ * division and square-root throughput: a result may differ from the stock ops'
+ * in its last bit), creates the moment variables the same way (so
  * `getWeights`/`setWeights` and saving work unchanged), writes the new weights
- * to a new tensor (never in place: XNNPACK caches packed weights by tensor id,
- * and a caller may hold the old values) and updates the two moments, which
- * only the optimizer holds, in place (two allocations and two assignments
- * fewer per variable: the MLP's update went from about 125–158 to 88–98 µs).
- * Otherwise it runs the stock method. Not a kernel (tfjs has no Adam kernel);
- * installed by `registerWasmOverrides`, switched off with
- * `MNIST_FUSED_ADAM=0` or {@link setFusedAdam}.
+ * to a new tensor (never in place: a caller may hold the old values) and
+ * updates the two moments, which only the optimizer holds, in place. On more
+ * cores the elements are shared out (`kernel_threads.ts`). Otherwise it runs
+ * the stock method. Not a kernel (tfjs has no Adam kernel); installed by
+ * `registerWasmOverrides`, switched off with `MNIST_FUSED_ADAM=0`,
+ * `MNIST_WASM_OVERRIDES_OFF=Adam` or {@link setFusedAdam}.
  *
  * @module
  */

@@ -2,64 +2,31 @@
  * `BatchMatMul` and `_FusedMatMul` for the wasm backend: our own FMA kernels
  * for every product they can compute, training and inference alike.
  *
+ * Why: the stock kernel hands a product to XNNPACK only when neither operand
+ * is transposed, and takes a scalar loop (10–20× slower) otherwise, while
+ * training needs `xᵀ·dy` and `dy·Wᵀ` in every backward pass; XNNPACK also
+ * re-packs a right operand it has not seen, and weights are new every step.
+ *
  * Direct plan (the default): `gemm_kernels.wat` (written by
  * `gen_gemm_kernels.ts`) reads both operands where they lie, transposed or not,
  * with fused multiply-adds (relaxed SIMD) in 4×8 register tiles, and writes the
- * result: no packing and no transposes. Measured on the reference machine
- * (median of 50 calls, `scratch`-style microbenchmark, weights new each call):
- * `[32,5408]·[5408,100]` 1.0 ms (17 G multiply-adds/s), `xᵀ·dy` `[5408,32]ᵀ`
- * 1.1 ms, `dy·Wᵀ` 1.0 ms, where the plans below took about 2.2, 1.4 and 1.4 ms.
- * Sparse A: when at least half of A's entries are exact zeros (an MNIST
- * batch: 81% of the pixels) and B is small enough to stay in cache, the
+ * result: no packing and no transposes. On more cores the product is cut into
+ * chunks of rows or columns (`kernel_threads.ts`), each computed as on one
+ * thread. Sparse A: when at least half of A's entries are exact zeros (an
+ * MNIST batch: 81% of the pixels) and B is small enough to stay in cache, the
  * broadcast form runs `gemm_sparse`, which lists each row's nonzero entries
- * once and skips the rest. `fma(0, b, acc)` is `acc` for any finite `b`, so
- * the result is bit for bit the dense kernel's (tested); the MLP's two
- * products with its input went from 0.22 to 0.10 ms (`x·W`) and from 0.20 to
- * 0.08 ms (`xᵀ·dy`), minimum of 300 calls.
+ * once and skips the rest; `fma(0, b, acc)` is `acc` for any finite `b`, so
+ * the result is bit for bit the dense kernel's (tested).
  *
- * Every product the direct kernels can compute goes to them, inference
- * included. An earlier version sent a right operand met a second time (a
- * weight reused at inference) to XNNPACK, which packs it once and keeps it
- * (0.07 ms for one image through `[5408,100]`, against 0.1 ms direct); but
- * XNNPACK rounds differently, so the first batch of an evaluation differed in
- * the last bits between a model just trained (its weights already seen) and
- * the same model loaded from disk, and `reproduce` with and without `--force`
- * wrote different losses (CNN training loss 0.0020866074551539205 against
- * 0.0020866074571461897). Now a product's result depends only on its operands.
- * Both operands transposed (never met in training) still goes to the plans
- * below, as does everything when the kernels cannot reach the backend's memory.
- *
- * The earlier plans, kept for those cases and as the fallback when the
- * kernels cannot reach the backend's memory:
- *
- * Why they exist: the stock wasm kernel hands a product to XNNPACK's
- * fully-connected operator only when neither operand is transposed (and there
- * is one batch); any transposed product takes a scalar loop about 10–20× slower.
- * Training needs transposed products in every backward pass (`dW = xᵀ·dy`,
- * `dx = dy·Wᵀ`). Moreover the fast path re-packs its right operand `B` into
- * XNNPACK's layout, about 3.7 ns per float on the reference machine, whenever
- * it meets a `B` it has not cached; weights change every training step, so a
- * `[5408,100]` weight costs 2 ms of packing per use, while transposing the
- * same matrix costs 0.35 ms.
- *
- * How: `C = op(A)·op(B)` (op = optional transpose, `m×k · k×n`) is computed
- * one of two ways, whichever the cost model below says is cheaper:
- * - plain: transpose the transposed operands (wasm `Transpose`), then the
- *   plain product, which packs `op(B)` (`k·n` floats, free if cached);
- * - swapped: `Cᵀ = op(B)ᵀ·op(A)ᵀ`, which packs `op(A)ᵀ` (`k·m` floats), then
- *   one transpose of the `n×m` result (plus, for the fused kernel, the bias
- *   and activation applied in one pass over the output).
- * Batched or broadcast products (batch > 1) and non-float32 data go to the
- * stock kernel unchanged.
- *
- * Measured (batch 32, weights new each call as in training): the CNN's three
- * dense-layer products went from 35 ms per step to about 5 ms (forward
- * `[32,5408]·[5408,100]` 5.4 → 2.2 ms, `xᵀ·dy` 17.5 → 1.4 ms, `dy·Wᵀ`
- * 15.0 → 1.4 ms); the MLP's forward `[32,784]·[784,128]` 0.94 → 0.39 ms and
- * its `xᵀ·dy` 4.0 → 0.26 ms. A right operand met a second time (a weight
- * reused: inference, validation) takes the plain product, which packs it once
- * and then finds it in XNNPACK's cache: one drawn digit through the CNN went
- * from 2.8 ms (transposing the dense weight on every call) to 1.6–1.7 ms median.
+ * A product's result depends only on its operands: XNNPACK's cached packed
+ * product (which rounds differently) is never used where our kernels can run,
+ * so an evaluation gives the same bits whether or not the weights were used
+ * before. Both operands transposed (never met in training), and everything
+ * when the kernels cannot reach the backend's memory, go to the earlier plans
+ * below: the plain product on XNNPACK after transposing what needs it, or the
+ * swapped product `Cᵀ = op(B)ᵀ·op(A)ᵀ`, whichever {@link planCosts} says is
+ * cheaper. Batched or broadcast products and non-float32 data go to the stock
+ * kernel. `docs/PERFORMANCE.md` has the measurements.
  *
  * @module
  */

@@ -2,11 +2,11 @@
  * `MaxPool` for the wasm backend: 2×2 windows with stride 2 in one SIMD pass.
  *
  * Why it exists: the report's CNN pools `[32,26,26,32]` to `[32,13,13,32]` in
- * every training step; the stock kernel (XNNPACK) took about 0.27 ms of it.
- * `maxPool2x2` in `simd_kernels.wat` reads each window's four rows of channels
- * as vectors and keeps the maximum as the cpu backend defines it (start at −∞,
- * keep only a greater value: a NaN never wins, an all-NaN window gives −∞;
- * XNNPACK propagates NaN instead).
+ * every training step. `maxPool2x2` in `simd_kernels.wat` reads each window's
+ * four rows of channels as vectors and keeps the maximum as the cpu backend
+ * defines it (start at −∞, keep only a greater value: a NaN never wins, an
+ * all-NaN window gives −∞; XNNPACK, the stock kernel, propagates NaN instead).
+ * On more cores the images are shared out (`kernel_threads.ts`).
  *
  * Only float32, NHWC, 2×2 windows with stride 2 inside the input (no padding
  * used), channels a multiple of 4; anything else goes to the stock kernel.
