@@ -20,11 +20,13 @@
  * waits for the workers still in a chunk. A worker whose core is busy with
  * another process so takes fewer chunks instead of holding the caller up. A
  * wake-up costs about 5–30 µs, so only kernels of at least
- * {@link MIN_PARALLEL_WORK} are cut up.
+ * {@link MIN_PARALLEL_WORK} are cut up. If the caller keeps waiting for a
+ * worker stuck in a chunk (its core taken away), threads pause for a while
+ * (see {@link STALL_MIN_MS}).
  *
- * Switches: `MNIST_KERNEL_THREADS=N` (threads in all, default the number of
- * cores up to 4; 1 turns threads off), and `Threads`
- * in `MNIST_WASM_OVERRIDES_OFF` (also leaves the backend's memory unshared).
+ * Switches (`switches.ts`): `MNIST_KERNEL_THREADS=N` (threads in all, default
+ * the number of cores up to 4; 1 turns threads off), and `Threads` in
+ * `MNIST_WASM_OVERRIDES_OFF` (also leaves the backend's memory unshared).
  *
  * @module
  */
