@@ -176,6 +176,25 @@ Deno.test("kernel threads: products, convolution and pooling give the same bits 
     })
   );
   assertEquals(bits(conv.on), bits(conv.off), "convolution and pooling");
+  // The filter gradient, its rows shared out: valid and same padding, stride 1 and 2, a 5×5 filter.
+  const cases: [number, "valid" | "same", number][] = [[3, "valid", 1], [3, "same", 1], [3, "valid", 2], [
+    5,
+    "same",
+    1,
+  ]];
+  for (const [k, pad, stride] of cases) {
+    const f = tf.tensor4d(data([k, k, 1, 32], 7), [k, k, 1, 32]);
+    const grad = await onAndOff(() =>
+      tf.tidy(() => {
+        const dw = tf.grad((filter: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x, filter as tf.Tensor4D, stride, pad))))(
+          f,
+        );
+        return dw.dataSync() as Float32Array;
+      })
+    );
+    assertEquals(bits(grad.on), bits(grad.off), `filter gradient ${k}×${k} ${pad} stride ${stride}`);
+    f.dispose();
+  }
   tf.dispose([pixels, w, x, filter]);
 });
 

@@ -52,6 +52,7 @@ export const KERNEL_FUNCTIONS = [
   "gemm.sparse_lists",
   "gemm.sparse_rows",
   "conv.conv2dForward",
+  "conv.conv2dFilterGrad",
   "simd.adam",
   "simd.addBiasRelu",
   "simd.maxPool2x2",
