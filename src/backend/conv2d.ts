@@ -19,9 +19,9 @@
  * @module
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
-import { backend_util } from "@tensorflow/tfjs-core";
+import { backend_util, getKernel } from "@tensorflow/tfjs-core";
 import { type AnyBackend, asWasm, callStock, heapOffset, sizeOf } from "./wasm_util.ts";
-import { CONV_BIAS, CONV_RELU, convKernels } from "./conv_kernels.ts";
+import { CONV_BIAS, CONV_BIAS_RELU_AFTER, CONV_RELU, convKernels } from "./conv_kernels.ts";
 import { kernelThreads, runInParts } from "./kernel_threads.ts";
 
 /** Attributes of `Conv2D` and `FusedConv2D` as tfjs-core passes them. */
@@ -59,6 +59,7 @@ function directConv2d(
   { inputs, backend, attrs }: ConvArgs,
   bias: TensorInfo | null,
   relu: boolean,
+  biasReluAfter = false,
 ): TensorInfo | null {
   const { x, filter } = inputs;
   if (!directEnabled || attrs.dataFormat !== "NHWC" || !isDilation1(attrs.dilations)) return null;
@@ -113,7 +114,7 @@ function directConv2d(
     info.strideWidth,
     info.padInfo.top,
     info.padInfo.left,
-    (bias != null ? CONV_BIAS : 0) | (relu ? CONV_RELU : 0),
+    biasReluAfter ? CONV_BIAS_RELU_AFTER : (bias != null ? CONV_BIAS : 0) | (relu ? CONV_RELU : 0),
   ]);
   return out;
 }
@@ -121,6 +122,19 @@ function directConv2d(
 /** The direct convolution (no bias, no activation), or null where it does not apply; never the stock kernel. */
 export function conv2dDirectOnly(args: ConvArgs): TensorInfo | null {
   return directConv2d(args, null, false);
+}
+
+/**
+ * `Conv2D`, then `Add` of a bias of `outC` values, then `Relu`, in one pass of
+ * the direct kernel, bit for bit the three kernels (for the direct training
+ * step); null where the direct kernel does not apply or the registered
+ * `Conv2D` is not this module's (then the caller runs the three kernels).
+ */
+export function conv2dBiasReluDirect(args: ConvArgs & { inputs: { bias: TensorInfo } }): TensorInfo | null {
+  if (getKernel("Conv2D", "wasm")?.kernelFunc !== conv2dConfig.kernelFunc) return null;
+  const outC = args.inputs.filter.shape[3];
+  if (args.inputs.bias.shape.length !== 1 || args.inputs.bias.shape[0] !== outC) return null;
+  return directConv2d(args, args.inputs.bias, true, true);
 }
 
 /** `Conv2D` on wasm: see the module comment. */

@@ -20,10 +20,18 @@
  * code as `fused_loss.ts`; the update is the optimizer's own `applyGradients`.
  * So the weights, losses and metrics are bit for bit those of the engine's path
  * (`tests/direct_step_test.ts` trains every preset both ways and compares).
- * Two pairs of passes over a convolution's output run as one, where one pass
- * gives the same bits as the two (`simd_kernels.wat`): the bias `Add` and the
- * `Relu` (`addBiasRelu`), and, backwards, `MaxPoolGrad` and the ReLU gradient
- * below it (`maxPoolReluGrad2x2`, for 2×2 windows covering the input).
+ * Passes over a convolution's output are merged where the merged pass gives
+ * the same bits: the convolution, its bias `Add` and its `Relu` run as one
+ * pass of the direct kernel (`conv2dBiasReluDirect`: the bias added after the
+ * sums, each output row finished while it is in the cache; or, where that
+ * kernel does not run, `Add` and `Relu` as one pass, `addBiasRelu`), and,
+ * backwards, `MaxPoolGrad` and the ReLU gradient below it
+ * (`maxPoolReluGrad2x2`, for 2×2 windows covering the input). The ReLU
+ * gradient then reads the ReLU's output rather than its input (which is not
+ * kept): the same mask (output > 0 exactly where input > 0, NaN where a NaN
+ * input had its sign bit clear), except for a NaN input with the sign bit set,
+ * whose gradient is 0 here and NaN on the engine's path; such a NaN only
+ * arises once training has already diverged.
  * `fit` itself is unchanged: shuffling, batches, callbacks, validation, logs.
  *
  * What it plans: a `Sequential` model of Flatten, Conv2D (ReLU, channels last,
@@ -44,6 +52,7 @@ import { engine, getBackend, getKernel } from "@tensorflow/tfjs-core";
 import { accuracyInto, batchFromValues, crossEntropyWithGradient, fusedKind, type FusedLabels } from "./fused_loss.ts";
 import { directStepEnabled } from "./overrides.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { conv2dBiasReluDirect } from "./conv2d.ts";
 import { RELU_GRAD, reluGradConfig } from "./relu_grad.ts";
 import { simdKernels } from "./simd_kernels.ts";
 import { kernelThreads, PASS_WORK, runInParts } from "./kernel_threads.ts";
@@ -215,6 +224,12 @@ class Kernels {
     return out;
   }
 
+  /** Takes ownership of a tensor a kernel function made (released with the step's other temporaries). */
+  own(info: TensorInfo): TensorInfo {
+    this.temps.push(info);
+    return info;
+  }
+
   alloc(shape: number[], dtype: DataType = "float32"): TensorInfo {
     const out = asWasm(this.backend).makeOutput(shape, dtype);
     this.temps.push(out);
@@ -291,6 +306,17 @@ function directStep(
         saved.push({ input, out: h });
       } else {
         const w = stage.layer.kernel.read(), b = stage.layer.bias!.read();
+        if (stage.kind === "conv") {
+          // Conv2D, Add and Relu in one pass where the direct kernel runs (bit for bit the three kernels).
+          const fused = conv2dBiasReluDirect({ inputs: { x: input, filter: w, bias: b }, backend, attrs: stage.attrs });
+          if (fused != null) {
+            h = k.own(fused);
+            // ReLU's gradient reads its output instead of its input: out > 0 exactly where pre > 0, and
+            // out is NaN where pre is a NaN with the sign bit clear (see the module comment).
+            saved.push({ input, pre: h, out: h });
+            continue;
+          }
+        }
         let product: TensorInfo;
         if (stage.kind === "conv") product = k.run("Conv2D", { x: input, filter: w }, { ...stage.attrs });
         else if (stage.softmax) {

@@ -292,8 +292,12 @@ export function splitRange(total: number, parts: number, align: number): [start:
   return out;
 }
 
-/** Called after each {@link runInParts} with the function and its wall time in ms (for `profile_step.ts`). */
-export type KernelProfiler = (fn: KernelFunction, ms: number) => void;
+/**
+ * Called after each {@link runInParts} with the function, its wall time in ms
+ * and its work as the caller counted it (multiply-adds for products and
+ * convolutions), for `profile_step.ts`.
+ */
+export type KernelProfiler = (fn: KernelFunction, ms: number, work: number) => void;
 let profiler: KernelProfiler | null = null;
 
 /** Sets (or, with null, removes) the {@link KernelProfiler}; returns the previous one. */
@@ -326,5 +330,5 @@ export function runInParts(
   } else {
     threads.run(fn, splitRange(total, Math.min(chunks, MAX_CHUNKS), align).map(([s, c]) => argsFor(s, c)), local);
   }
-  profiler?.(fn, performance.now() - start);
+  profiler?.(fn, performance.now() - start, work);
 }

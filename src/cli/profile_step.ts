@@ -27,10 +27,17 @@ export const CNN_FLOP_PER_SAMPLE = 2 * (26 * 26 * 32 * 9 + 5408 * 100 + 100 * 10
   2 * 26 * 26 * 32 * 9 + // filter gradient (the first layer needs no input gradient)
   2 * 2 * (5408 * 100 + 100 * 10); // dense weight and input gradients
 
-/** Kernels compared by identity in the direct step (`fusablePool`): wrapping them would change its path. */
-const UNWRAPPED = new Set([maxPoolGradConfig.kernelName, RELU_GRAD]);
-/** Passes the direct step runs itself (not as registered kernels), timed through the threads' profiler hook. */
-const DIRECT_PASSES = new Set<KernelFunction>(["simd.addBiasRelu", "simd.maxPoolReluGrad2x2"]);
+/**
+ * Kernels the direct step compares by identity (`fusablePool`, `conv2dBiasReluDirect`): wrapping them would
+ * change its path. Their work is timed at the wasm call instead ({@link WASM_PARTS}).
+ */
+const UNWRAPPED = new Set([maxPoolGradConfig.kernelName, RELU_GRAD, "Conv2D"]);
+/** Wasm functions timed through the threads' profiler hook, with the name they get in the profile. */
+const WASM_PARTS: Partial<Record<KernelFunction, string>> = {
+  "simd.addBiasRelu": "direct step: addBiasRelu (conv bias + ReLU)",
+  "simd.maxPoolReluGrad2x2": "direct step: maxPoolReluGrad2x2 (pooling + ReLU gradient)",
+  "conv.conv2dForward": "conv2dForward (Conv2D; in the direct step with bias + ReLU)",
+};
 
 /** One line of the profile. */
 export interface ProfileEntry {
@@ -128,8 +135,9 @@ async function profiledEpoch(net: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, ba
     add("Adam (applyGradients)", performance.now() - start, 0);
   };
   restore.push(() => void (proto.applyGradients = applyGradients));
-  const oldProfiler = setKernelProfiler((fn, ms) => {
-    if (DIRECT_PASSES.has(fn)) add(`direct step: ${fn.split(".")[1]}`, ms, 0);
+  const oldProfiler = setKernelProfiler((fn, ms, work) => {
+    const part = WASM_PARTS[fn];
+    if (part != null) add(part, ms, fn === "conv.conv2dForward" ? 2 * work : 0);
   });
   restore.push(() => void setKernelProfiler(oldProfiler));
   try {
