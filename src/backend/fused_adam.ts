@@ -36,12 +36,12 @@ import { AdamOptimizer, engine, getBackend, mul, tidy, zerosLike } from "@tensor
 import { type AnyBackend, asWasm, heapF32, heapOffset } from "./wasm_util.ts";
 import { simdKernels } from "./simd_kernels.ts";
 import { fusedAdamEnabled } from "./switches.ts";
-import { kernelThreads, runInParts } from "./kernel_threads.ts";
+// Adam is bound by memory (7 arrays per variable), so it counts as a pass over memory: the MLP's 100,352-weight
+// kernel stays on one thread (a worker's wake-up cost more than it saved), the CNN's 540,800 are shared out.
+import { kernelThreads, PASS_WORK, runInParts } from "./kernel_threads.ts";
 
 /** Alignment of the blocks Adam's pass is cut into on several threads (whole 4-float vectors). */
 const ADAM_THREAD_ALIGN = 64;
-/** Float operations per element of Adam's pass, for the threads' threshold. */
-const ADAM_FLOPS = 12;
 
 /** The fields of tfjs-core 4.22's `AdamOptimizer` the fused update uses. */
 interface AdamInternals {
@@ -150,7 +150,7 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
           heapOffset(backend, t)
         );
         // Elementwise: on more threads, each takes blocks of elements (whole vectors).
-        runInParts(threads, "simd.adam", simd.adam, value.size, ADAM_THREAD_ALIGN, value.size * ADAM_FLOPS, (
+        runInParts(threads, "simd.adam", simd.adam, value.size, ADAM_THREAD_ALIGN, value.size * PASS_WORK, (
           i,
           count,
         ) => [
