@@ -21,7 +21,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
-import { registerWasmOverrides } from "./backend/overrides.ts";
+import { registerWasmOverrides, threadsWanted } from "./backend/overrides.ts";
+import { withSharedBackendMemory } from "./backend/shared_memory.ts";
 import { installFastPath } from "./backend/fast_path.ts";
 import { fileRouter } from "./model_files.ts";
 
@@ -73,7 +74,9 @@ async function initialise(): Promise<BackendName> {
     setWasmPaths(wasmDistDir());
     registerWasmOverrides();
   }
-  const ok = await tf.setBackend(name);
+  // Our kernels' threads need the backend's heap in shared memory (src/backend/kernel_threads.ts).
+  const shareHeap = name === "wasm" && threadsWanted() > 1;
+  const ok = shareHeap ? await withSharedBackendMemory(() => tf.setBackend(name)) : await tf.setBackend(name);
   if (!ok) throw new Error(`TensorFlow.js could not initialise the '${name}' backend`);
   await tf.ready();
   if (name === "wasm") installFastPathOnCompile();
@@ -112,7 +115,13 @@ export function backendName(): BackendName {
 /** One line that tells the user which engine runs their models. */
 export function backendSummary(): string {
   return `TensorFlow.js ${tf.version.tfjs}, backend: ${activeBackend}` +
-    (activeBackend === "wasm" ? " (WebAssembly + SIMD, 1 thread)" : " (plain JavaScript)");
+    (activeBackend === "wasm" ? ` (WebAssembly + SIMD, ${wasmThreadsSummary()})` : " (plain JavaScript)");
+}
+
+/** How many threads the project's wasm kernels use (the backend's own kernels use one). */
+function wasmThreadsSummary(): string {
+  const threads = threadsWanted();
+  return threads > 1 ? `our kernels on ${threads} threads` : "1 thread";
 }
 
 export { tf };

@@ -1,7 +1,7 @@
 /** The benchmark's plumbing (`deno task bench`): options, report formatting, locating the PyTorch reference. */
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { type BenchReport, formatReport, parseBenchArgs } from "../src/cli/bench.ts";
-import { torchScriptPath } from "../src/cli/bench/torch.ts";
+import { type TorchResult, torchScriptPath, unfairBlas } from "../src/cli/bench/torch.ts";
 import { simpleResize, syntheticDrawing } from "../src/cli/bench/inference.ts";
 import { peakRssMiB } from "../src/cli/bench/machine.ts";
 
@@ -43,12 +43,41 @@ Deno.test("bench options: defaults and every flag", () => {
   assertThrows(() => parseBenchArgs(["--frobnicate"]), Error, "unknown option");
 });
 
-Deno.test("bench finds the PyTorch reference next to the repository", () => {
+Deno.test("bench finds the PyTorch reference in shared/bench/ above the repository, or at $TORCH_REFERENCE", () => {
+  const found = torchScriptPath();
+  assert(found.endsWith("/shared/bench/torch_reference.py"), found);
   const repoRoot = decodeURIComponent(new URL("../", import.meta.url).pathname);
-  const expected = decodeURIComponent(
-    new URL("../shared/bench/torch_reference.py", new URL(repoRoot, "file:")).pathname,
-  );
-  assertEquals(torchScriptPath(), expected);
+  assert(repoRoot.startsWith(found.slice(0, found.length - "shared/bench/torch_reference.py".length)), found);
+  const old = Deno.env.get("TORCH_REFERENCE");
+  Deno.env.set("TORCH_REFERENCE", "/elsewhere/torch_reference.py");
+  try {
+    assertEquals(torchScriptPath(), "/elsewhere/torch_reference.py");
+  } finally {
+    if (old === undefined) Deno.env.delete("TORCH_REFERENCE");
+    else Deno.env.set("TORCH_REFERENCE", old);
+  }
+});
+
+const torchRun = (blas: string | undefined): TorchResult => ({
+  framework: "torch 1.13.0a0",
+  model: "cnn",
+  threads: 1,
+  blas,
+  batch: 32,
+  samples: 6000,
+  seconds: 3,
+  samples_per_s: 2000,
+  train_acc: 0.8,
+});
+
+Deno.test("bench refuses a ratio against PyTorch on the reference BLAS and says how to install OpenBLAS", () => {
+  assertEquals(unfairBlas([torchRun("openblas"), torchRun("openblas")]), null);
+  assertEquals(unfairBlas([torchRun("mkl")]), null);
+  const reference = unfairBlas([torchRun("openblas"), torchRun("reference")]);
+  assert(reference != null && reference.includes("reference"), String(reference));
+  assert(reference.includes("apt-get install -y libopenblas0-pthread"), reference);
+  // A reference script too old to name its BLAS is not trusted either.
+  assert(unfairBlas([torchRun(undefined)])?.includes("unknown"));
 });
 
 Deno.test("bench report formats training, torch ratio and inference rows", () => {
@@ -73,7 +102,7 @@ Deno.test("bench report formats training, torch ratio and inference rows", () =>
       torchRuns: [{ threads: 1, samplesPerSecond: 1000 }],
       ratio: 2,
     }],
-    torch: { ran: false, note: "torch comparison skipped: --no-torch", results: [] },
+    torch: { ran: false, note: "torch comparison skipped: --no-torch", results: [], blas: null, unfair: null },
     inference: [{ model: "cnn", preprocess: "simple", runs: 200, medianMs: 1.5, p95Ms: 2.5 }],
     peakRssMiB: 300,
     loadAverage: { start: 0.2, end: 2.5 },
@@ -84,6 +113,17 @@ Deno.test("bench report formats training, torch ratio and inference rows", () =>
   assert(/cnn\s+1\.500\s+2\.500/.test(text), text);
   assert(text.includes("other processes competed"), text);
   assert(text.includes("after a warm-up of 200 batches (PyTorch: one batch)"), text);
+  // With PyTorch on the reference BLAS: its BLAS is named, its figure shown, and no ratio.
+  const unfair = unfairBlas([torchRun("reference")]);
+  const refReport: BenchReport = {
+    ...report,
+    training: [{ ...report.training[0], ratio: null }],
+    torch: { ran: true, note: null, results: [torchRun("reference")], blas: "reference", unfair },
+  };
+  const refText = formatReport(refReport);
+  assert(refText.includes("PyTorch: torch 1.13.0a0, BLAS: reference"), refText);
+  assert(!refText.includes("2.00x"), refText);
+  assert(refText.includes("libopenblas0-pthread"), refText);
 });
 
 Deno.test("synthetic drawing and simple resize give ink in the middle, paper at the corners", () => {

@@ -3,20 +3,13 @@
  * hand-written WebAssembly SIMD (`conv2dForward` in `conv_kernels.wat`).
  *
  * Why it exists: the report's CNN convolves `[32,28,28,1]` with 32 filters of
- * 3×3 in every training step (`Conv2D`, then `Add` and `Relu`) and in every
- * prediction (`FusedConv2D` with bias and ReLU). With one input channel the
+ * 3×3 in every training step and every prediction. With one input channel the
  * stock kernel (XNNPACK's) spends much of its time on setup and indirection
  * rather than arithmetic. The direct kernel keeps the accumulators in vector
  * registers (two neighbouring output pixels × 16 channels, or one pixel × 32
  * channels at the borders), adds `x · w` with fused multiply-adds
  * (`f32x4.relaxed_madd`) and clips the taps to the input instead of padding it.
- *
- * Measured (report shape, batch 32, medians of 200 calls through tfjs on a
- * 2-core VM shared with other work, so ±20 %):
- * `Conv2D` 0.97–1.3 ms stock → 0.53 ms; `FusedConv2D` (bias + ReLU)
- * 1.0 ms → 0.53–0.66 ms. The kernel alone takes 0.52 ms (1.56 M four-wide
- * multiply-adds: at two a cycle the floor at 2.6 GHz is 0.30 ms); a first
- * version with one pixel × 32 channels took 0.82 ms.
+ * On more cores the images are shared out (`kernel_threads.ts`).
  *
  * Handled: NHWC, float32, dilation 1, output channels a multiple of 4, and
  * for `FusedConv2D` activation `linear` or `relu` with no bias or a bias of
@@ -26,9 +19,10 @@
  * @module
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
-import { backend_util } from "@tensorflow/tfjs-core";
+import { backend_util, getKernel } from "@tensorflow/tfjs-core";
 import { type AnyBackend, asWasm, callStock, heapOffset, sizeOf } from "./wasm_util.ts";
-import { CONV_BIAS, CONV_RELU, convKernels } from "./conv_kernels.ts";
+import { CONV_BIAS, CONV_BIAS_RELU_AFTER, CONV_RELU, convKernels } from "./conv_kernels.ts";
+import { kernelThreads, runInParts } from "./kernel_threads.ts";
 
 /** Attributes of `Conv2D` and `FusedConv2D` as tfjs-core passes them. */
 interface ConvAttrs {
@@ -65,6 +59,7 @@ function directConv2d(
   { inputs, backend, attrs }: ConvArgs,
   bias: TensorInfo | null,
   relu: boolean,
+  biasReluAfter = false,
 ): TensorInfo | null {
   const { x, filter } = inputs;
   if (!directEnabled || attrs.dataFormat !== "NHWC" || !isDilation1(attrs.dilations)) return null;
@@ -92,12 +87,21 @@ function directConv2d(
   const wasm = asWasm(backend);
   const out = wasm.makeOutput(info.outShape, "float32");
   if (sizeOf(info.outShape) === 0) return out;
-  kernels.conv2dForward(
-    heapOffset(backend, x),
-    heapOffset(backend, filter),
-    bias != null ? heapOffset(backend, bias) : 0,
-    heapOffset(backend, out),
-    info.batchSize,
+  const px = heapOffset(backend, x), pw = heapOffset(backend, filter), pout = heapOffset(backend, out);
+  const pbias = bias != null ? heapOffset(backend, bias) : 0;
+  const inImage = 4 * info.inHeight * info.inWidth * info.inChannels;
+  const outImage = 4 * info.outHeight * info.outWidth * info.outChannels;
+  const work = sizeOf(info.outShape) * info.filterHeight * info.filterWidth * info.inChannels;
+  // Images are independent: on more threads, each takes blocks of them.
+  runInParts(kernelThreads(backend), "conv.conv2dForward", kernels.conv2dForward, info.batchSize, 1, work, (
+    image,
+    images,
+  ) => [
+    px + image * inImage,
+    pw,
+    pbias,
+    pout + image * outImage,
+    images,
     info.inHeight,
     info.inWidth,
     info.inChannels,
@@ -110,14 +114,27 @@ function directConv2d(
     info.strideWidth,
     info.padInfo.top,
     info.padInfo.left,
-    (bias != null ? CONV_BIAS : 0) | (relu ? CONV_RELU : 0),
-  );
+    biasReluAfter ? CONV_BIAS_RELU_AFTER : (bias != null ? CONV_BIAS : 0) | (relu ? CONV_RELU : 0),
+  ]);
   return out;
 }
 
 /** The direct convolution (no bias, no activation), or null where it does not apply; never the stock kernel. */
 export function conv2dDirectOnly(args: ConvArgs): TensorInfo | null {
   return directConv2d(args, null, false);
+}
+
+/**
+ * `Conv2D`, then `Add` of a bias of `outC` values, then `Relu`, in one pass of
+ * the direct kernel, bit for bit the three kernels (for the direct training
+ * step); null where the direct kernel does not apply or the registered
+ * `Conv2D` is not this module's (then the caller runs the three kernels).
+ */
+export function conv2dBiasReluDirect(args: ConvArgs & { inputs: { bias: TensorInfo } }): TensorInfo | null {
+  if (getKernel("Conv2D", "wasm")?.kernelFunc !== conv2dConfig.kernelFunc) return null;
+  const outC = args.inputs.filter.shape[3];
+  if (args.inputs.bias.shape.length !== 1 || args.inputs.bias.shape[0] !== outC) return null;
+  return directConv2d(args, args.inputs.bias, true, true);
 }
 
 /** `Conv2D` on wasm: see the module comment. */

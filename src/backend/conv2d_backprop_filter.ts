@@ -12,30 +12,29 @@
  * eight vector registers (fused multiply-adds, `f32x4.relaxed_madd`), and adds
  * them to the gradient. Taken for NHWC float32 with a multiple of 4 output
  * channels (the kernel has dilation 1, as tfjs's conv2d gradient requires).
+ * On more cores the filter's rows are shared out (`kernel_threads.ts`); the
+ * batch is not, since splitting it would change the order of the sums.
  *
  * How (im2col, the fallback): with `P = batch·outH·outW` output positions and
  * `K = kh·kw·inC` filter taps, the input patches form a matrix `cols [P,K]`
  * (built in JavaScript over the backend's heap; taps that fall in the padding
- * are 0) and the gradient is the product `colsᵀ·dy`, `[K,P]·[P,outC]`, which
- * our `BatchMatMul` (see `mat_mul.ts`) runs on XNNPACK's fast path, choosing
- * which operand to pack. When `cols` would exceed {@link IM2COL_MAX_FLOATS}
- * floats the batch is cut into chunks whose products are added up.
+ * are 0) and the gradient is the product `colsᵀ·dy`, `[K,P]·[P,outC]`, on our
+ * `BatchMatMul` (`mat_mul.ts`). When `cols` would exceed
+ * {@link IM2COL_MAX_FLOATS} floats the batch is cut into chunks whose products
+ * are added up.
  *
- * Measured (report's CNN, `[32,28,28,1]`, 3×3, 32 filters, one training step,
- * medians of 200 calls on a 2-core VM shared with other work): direct kernel 0.45 ms, im2col 1.15–1.8 ms
- * (earlier measured at about 2.5 ms), against 11 ms for the first
- * implementation, which viewed the 2-D convolution as a 3-D one of depth 1 and
- * called the stock native `Conv3DBackpropFilterV2`. That route was also wrong:
- * for `[2,8,8,1]`, 3×3, stride 2, valid padding it disagreed with the cpu
- * backend.
+ * An early version viewed the 2-D convolution as a 3-D one of depth 1 and
+ * called the stock `Conv3DBackpropFilterV2`: slow, and wrong for stride 2 when
+ * (in − k) is odd. `docs/PERFORMANCE.md` has the measurements.
  *
  * @module
  */
 import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { backend_util } from "@tensorflow/tfjs-core";
 import { batchMatMulWasm } from "./mat_mul.ts";
-import { type AnyBackend, asWasm, heapF32, heapOffset, view } from "./wasm_util.ts";
+import { type AnyBackend, asWasm, heapF32, heapOffset, sizeOf, view } from "./wasm_util.ts";
 import { convKernels } from "./conv_kernels.ts";
+import { kernelThreads, runInParts } from "./kernel_threads.ts";
 
 /** Default largest patch matrix (in floats) one im2col chunk builds: 16 Mi floats = 64 MiB. */
 export const IM2COL_MAX_FLOATS = 16 * 1024 * 1024;
@@ -126,10 +125,16 @@ export function conv2dBackpropFilterWasm(
     : null;
   if (direct != null) {
     const dw = wasm.makeOutput(filterShape, "float32");
-    direct.conv2dFilterGrad(
-      heapOffset(backend, x),
-      heapOffset(backend, dy),
-      heapOffset(backend, dw),
+    const px = heapOffset(backend, x), pdy = heapOffset(backend, dy), pdw = heapOffset(backend, dw);
+    const tapRowBytes = 4 * kw * ci * co;
+    const work = sizeOf(dy.shape) * kh * kw * ci;
+    // On more threads, each takes filter rows ky: the taps of rows [k0, k0 + rows) are the filter of a
+    // convolution padded by top − k0 (a negative top reads below the first row), written from dw's row k0.
+    // Every gradient element still sums the same products in the same order.
+    runInParts(kernelThreads(backend), "conv.conv2dFilterGrad", direct.conv2dFilterGrad, kh, 1, work, (k0, rows) => [
+      px,
+      pdy,
+      pdw + k0 * tapRowBytes,
       info.batchSize,
       info.inHeight,
       info.inWidth,
@@ -137,13 +142,13 @@ export function conv2dBackpropFilterWasm(
       info.outHeight,
       info.outWidth,
       co,
-      kh,
+      rows,
       kw,
       info.strideHeight,
       info.strideWidth,
-      info.padInfo.top,
+      info.padInfo.top - k0,
       info.padInfo.left,
-    );
+    ]);
     return dw;
   }
   const taps = kh * kw * ci;

@@ -5,10 +5,8 @@
  *
  * Why it exists: the stock wasm kernel is a plain scalar loop. Any CNN with a
  * convolution after its first layer needs it in every training step (the first
- * layer's input is the image, whose gradient nobody asks for). Source 001's
- * deeper CNN (the `deep-cnn` preset: convolutions of 32, 64 and 64 filters)
- * spent 88 ms of its 100 ms step in the two calls and trained at 311 samples/s
- * (scratch profiler wrapping each kernel, batch 32).
+ * layer's input is the image, whose gradient nobody asks for); source 001's
+ * deeper CNN (`deep-cnn`) spent most of its step in it.
  *
  * How: for stride 1 the input gradient is a convolution of `dy` with the filter
  * turned by 180° in space and with its input and output channels swapped,

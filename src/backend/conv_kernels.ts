@@ -13,6 +13,13 @@ import { type AnyBackend, backendModuleLoader } from "./wasm_util.ts";
 export const CONV_BIAS = 1;
 /** Flags of {@link ConvKernels.conv2dForward}: apply ReLU. */
 export const CONV_RELU = 2;
+/**
+ * Flags of {@link ConvKernels.conv2dForward}, instead of the two above: add the
+ * bias after the sums and apply ReLU as the stock wasm `Relu` does, bit for bit
+ * `Conv2D`, then `Add`, then `Relu` (the two above start the sums from the bias
+ * and take ReLU as a float maximum, as `FusedConv2D` may).
+ */
+export const CONV_BIAS_RELU_AFTER = 4;
 
 /**
  * The exports of `conv_kernels.wat` (NHWC, float32, dilation 1, `outC` a
@@ -62,6 +69,7 @@ export interface ConvKernels {
 }
 
 /** The kernels bound to this backend's memory, or null if its memory is not reachable. */
-export const convKernels: (backend: AnyBackend) => ConvKernels | null = backendModuleLoader<ConvKernels>(() =>
-  decodeBase64(CONV_KERNELS_WASM_BASE64)
+export const convKernels: (backend: AnyBackend) => ConvKernels | null = backendModuleLoader<ConvKernels>(
+  "conv",
+  () => decodeBase64(CONV_KERNELS_WASM_BASE64),
 );

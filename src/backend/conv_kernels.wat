@@ -13,11 +13,36 @@
 ;; the input contribute 0.
 ;;
 ;; Rebuild src/backend/conv_kernels_wasm.ts after editing this file:
-;;   deno run -A src/backend/build_simd_kernels.ts conv_kernels   (needs wat2wasm from wabt)
+;;   deno task kernels
 (module
   (import "env" "memory" (memory 1))
 
-  ;; Forward convolution: out = conv(x, w) (+ bias[co] if flags&1) (ReLU if flags&2).
+  ;; One output row after its sums: p[i] = ReLU(p[i] + bias[c]), the sum rounded to float32 as the
+  ;; stock Add rounds it and ReLU as the stock wasm Relu computes it, a signed integer max with 0 on
+  ;; the bits (as addBiasRelu in simd_kernels.wat). `pixels` pixels of `ch` floats, ch a multiple of 4.
+  (func $biasReluRow (param $p i32) (param $bias i32) (param $pixels i32) (param $ch i32)
+    (local $i i32) (local $o i32) (local $chBytes i32)
+    (local.set $chBytes (i32.shl (local.get $ch) (i32.const 2)))
+    (block $iDone (loop $iLoop
+      (br_if $iDone (i32.ge_u (local.get $i) (local.get $pixels)))
+      (local.set $o (i32.const 0))
+      (block $oDone (loop $oLoop
+        (br_if $oDone (i32.ge_u (local.get $o) (local.get $chBytes)))
+        (v128.store (i32.add (local.get $p) (local.get $o))
+          (i32x4.max_s
+            (f32x4.add
+              (v128.load (i32.add (local.get $p) (local.get $o)))
+              (v128.load (i32.add (local.get $bias) (local.get $o))))
+            (v128.const i32x4 0 0 0 0)))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $oLoop)))
+      (local.set $p (i32.add (local.get $p) (local.get $chBytes)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $iLoop)))
+  )
+
+  ;; Forward convolution: out = conv(x, w) (+ bias[co] if flags&1) (ReLU if flags&2); with flags&4
+  ;; instead, the bias is added after the sum and ReLU taken as the stock wasm Relu (see $biasReluRow).
   ;; Where two neighbouring output pixels have all their taps inside the input
   ;; (in x) they are done together, 2 pixels × 16 channels in eight registers,
   ;; sharing the filter loads. Otherwise, for each output pixel the taps inside the input are the rectangle
@@ -308,6 +333,12 @@
           (local.set $op (i32.add (local.get $op) (local.get $wRow)))
           (local.set $ox (i32.add (local.get $ox) (i32.const 1)))
           (br $oxLoop)))
+        ;; flags&4: the bias added after the sums and ReLU as the stock wasm Relu, over the row just
+        ;; written while it is in the cache (bit for bit Conv2D, then Add, then Relu).
+        (if (i32.and (local.get $flags) (i32.const 4))
+          (then (call $biasReluRow
+            (i32.sub (local.get $op) (i32.mul (local.get $outW) (local.get $wRow)))
+            (local.get $bias) (local.get $outW) (local.get $outC))))
         (local.set $oy (i32.add (local.get $oy) (i32.const 1)))
         (br $oyLoop)))
       (local.set $xn (i32.add (local.get $xn) (local.get $imgBytes)))

@@ -5,11 +5,9 @@
  * Why it exists: a training step of the report's MLP is about 50 kernel calls
  * through TensorFlow.js's engine (forward ops, the tape, the backward ops,
  * scopes, tensor tracking) plus the layers' own machinery around them, and on
- * the wasm backend that bookkeeping, not the arithmetic, was most of the step.
- * Measured on the reference machine with a bench model of 4 hidden units
- * instead of 128 (`deno task bench --models mlp4`: the same ops, almost no
- * arithmetic): 0.54–0.79 ms per step, about as long as PyTorch's whole MLP
- * step, while the MLP's kernels themselves take about 0.35 ms.
+ * the wasm backend that bookkeeping, not the arithmetic, was most of the step
+ * (`deno task bench --models mlp4`, a 4-unit MLP with almost no arithmetic,
+ * shows a step's fixed cost).
  *
  * What it is: `compileFor` (`src/models/presets.ts`) replaces the compiled
  * model's train function (the one `fit` and `trainOnBatch` call once per
@@ -22,13 +20,18 @@
  * code as `fused_loss.ts`; the update is the optimizer's own `applyGradients`.
  * So the weights, losses and metrics are bit for bit those of the engine's path
  * (`tests/direct_step_test.ts` trains every preset both ways and compares).
- * Two pairs of passes over a convolution's output run as one, where one pass
- * gives the same bits as the two (`simd_kernels.wat`): the bias `Add` and the
- * `Relu` (`addBiasRelu`), and, backwards, `MaxPoolGrad` and the ReLU gradient
- * below it (`maxPoolReluGrad2x2`, for 2×2 windows covering the input). They
- * took the report's CNN from about 4,320–4,390 to 4,420–4,590 samples/s (two
- * alternating runs each of `deno task bench --no-torch --models cnn --batch 32
- * --repeat 3`).
+ * Passes over a convolution's output are merged where the merged pass gives
+ * the same bits: the convolution, its bias `Add` and its `Relu` run as one
+ * pass of the direct kernel (`conv2dBiasReluDirect`: the bias added after the
+ * sums, each output row finished while it is in the cache; or, where that
+ * kernel does not run, `Add` and `Relu` as one pass, `addBiasRelu`), and,
+ * backwards, `MaxPoolGrad` and the ReLU gradient below it
+ * (`maxPoolReluGrad2x2`, for 2×2 windows covering the input). The ReLU
+ * gradient then reads the ReLU's output rather than its input (which is not
+ * kept): the same mask (output > 0 exactly where input > 0, NaN where a NaN
+ * input had its sign bit clear), except for a NaN input with the sign bit set,
+ * whose gradient is 0 here and NaN on the engine's path; such a NaN only
+ * arises once training has already diverged.
  * `fit` itself is unchanged: shuffling, batches, callbacks, validation, logs.
  *
  * What it plans: a `Sequential` model of Flatten, Conv2D (ReLU, channels last,
@@ -49,8 +52,10 @@ import { engine, getBackend, getKernel } from "@tensorflow/tfjs-core";
 import { accuracyInto, batchFromValues, crossEntropyWithGradient, fusedKind, type FusedLabels } from "./fused_loss.ts";
 import { directStepEnabled } from "./overrides.ts";
 import { maxPoolGradConfig } from "./max_pool_grad.ts";
+import { conv2dBiasReluDirect } from "./conv2d.ts";
 import { RELU_GRAD, reluGradConfig } from "./relu_grad.ts";
 import { simdKernels } from "./simd_kernels.ts";
+import { kernelThreads, PASS_WORK, runInParts } from "./kernel_threads.ts";
 import { SOFTMAX_GRAD } from "./softmax_grad.ts";
 import { type AnyBackend, asWasm, heapF32, heapOffset, sizeOf, view } from "./wasm_util.ts";
 
@@ -219,6 +224,12 @@ class Kernels {
     return out;
   }
 
+  /** Takes ownership of a tensor a kernel function made (released with the step's other temporaries). */
+  own(info: TensorInfo): TensorInfo {
+    this.temps.push(info);
+    return info;
+  }
+
   alloc(shape: number[], dtype: DataType = "float32"): TensorInfo {
     const out = asWasm(this.backend).makeOutput(shape, dtype);
     this.temps.push(out);
@@ -279,6 +290,7 @@ function directStep(
   const backend = eng.backend as unknown as AnyBackend;
   const k = new Kernels(backend);
   const simd = simdKernels(backend);
+  const threads = kernelThreads(backend);
   const grads: { name: string; tensor: Tensor }[] = [];
   try {
     // Forward, as tfjs-layers' layers call the ops while a gradient is being recorded.
@@ -294,6 +306,17 @@ function directStep(
         saved.push({ input, out: h });
       } else {
         const w = stage.layer.kernel.read(), b = stage.layer.bias!.read();
+        if (stage.kind === "conv") {
+          // Conv2D, Add and Relu in one pass where the direct kernel runs (bit for bit the three kernels).
+          const fused = conv2dBiasReluDirect({ inputs: { x: input, filter: w, bias: b }, backend, attrs: stage.attrs });
+          if (fused != null) {
+            h = k.own(fused);
+            // ReLU's gradient reads its output instead of its input: out > 0 exactly where pre > 0, and
+            // out is NaN where pre is a NaN with the sign bit clear (see the module comment).
+            saved.push({ input, pre: h, out: h });
+            continue;
+          }
+        }
         let product: TensorInfo;
         if (stage.kind === "conv") product = k.run("Conv2D", { x: input, filter: w }, { ...stage.attrs });
         else if (stage.softmax) {
@@ -308,8 +331,16 @@ function directStep(
         if (stage.kind === "conv" && simd != null && ch % 4 === 0 && b.size === ch) {
           // Add then Relu in one pass, the bias added in place (the product is not needed again).
           const out = k.alloc(product.shape);
-          const p = heapOffset(backend, product);
-          simd.addBiasRelu(p, heapOffset(backend, b), p, heapOffset(backend, out), sizeOf(product.shape) / ch, ch);
+          const p = heapOffset(backend, product), pb = heapOffset(backend, b), po = heapOffset(backend, out);
+          const rows = sizeOf(product.shape) / ch;
+          runInParts(threads, "simd.addBiasRelu", simd.addBiasRelu, rows, 1, PASS_WORK * rows * ch, (r, count) => [
+            p + 4 * ch * r,
+            pb,
+            p + 4 * ch * r,
+            po + 4 * ch * r,
+            count,
+            ch,
+          ]);
           h = out;
           saved.push({ input, pre: product, out: h });
           continue;
@@ -361,17 +392,30 @@ function directStep(
           // MaxPoolGrad then the ReLU gradient below it, in one pass (bit for bit the two kernels).
           const dx = k.alloc(s.input.shape);
           const [batch, inH, inW, ch] = s.input.shape, [, outH, outW] = s.out.shape;
-          simd.maxPoolReluGrad2x2(
-            heapOffset(backend, s.input),
-            heapOffset(backend, saved[i - 1].pre!),
-            heapOffset(backend, dy),
-            heapOffset(backend, dx),
+          const [px, pre, pdy, pdx] = [s.input, saved[i - 1].pre!, dy, dx].map((t) => heapOffset(backend, t));
+          const inImage = 4 * inH * inW * ch, outImage = 4 * outH * outW * ch;
+          runInParts(
+            threads,
+            "simd.maxPoolReluGrad2x2",
+            simd.maxPoolReluGrad2x2,
             batch,
-            inH,
-            inW,
-            ch,
-            outH,
-            outW,
+            1,
+            PASS_WORK * sizeOf(s.input.shape),
+            (
+              image,
+              images,
+            ) => [
+              px + image * inImage,
+              pre + image * inImage,
+              pdy + image * outImage,
+              pdx + image * inImage,
+              images,
+              inH,
+              inW,
+              ch,
+              outH,
+              outW,
+            ],
           );
           dy = dx;
           throughRelu = true;

@@ -4,27 +4,24 @@
  * `tf.train.adam` runs per variable per step.
  *
  * Why it exists: on the wasm backend each of those ops is a kernel call with
- * its own allocation and JavaScript bookkeeping; Adam took 0.85 ms of a 2.7 ms
- * MLP step and 3.6 ms of an 18.7 ms CNN step (batch 32). One loop that reads
- * the weight, gradient and both moments and writes the three new tensors does
- * the same arithmetic in a fraction of that.
+ * its own allocation and JavaScript bookkeeping, a large share of a step. One
+ * pass that reads the weight, gradient and both moments and writes the new
+ * values does the same arithmetic in a fraction of that.
  *
  * What it is: `AdamOptimizer.prototype.applyGradients` replaced by a version
  * that, while the wasm backend is active and every variable is float32,
  * computes the stock formulas (each intermediate rounded to float32 as the
  * stock ops do, except that the divisions by the bias corrections `1 − β^t`
- * are multiplications by their reciprocals: the pass is bound by division and
- * square-root throughput, and this took the CNN's 542,230 parameters from
- * 0.56 to 0.35 ms, minimum of 300 calls; a result may differ from the stock
- * ops' in its last bit), creates the moment variables the same way (so
+ * are multiplications by their reciprocals, because the pass is bound by
+ * division and square-root throughput: a result may differ from the stock ops'
+ * in its last bit), creates the moment variables the same way (so
  * `getWeights`/`setWeights` and saving work unchanged), writes the new weights
- * to a new tensor (never in place: XNNPACK caches packed weights by tensor id,
- * and a caller may hold the old values) and updates the two moments, which
- * only the optimizer holds, in place (two allocations and two assignments
- * fewer per variable: the MLP's update went from about 125–158 to 88–98 µs).
- * Otherwise it runs the stock method. Not a kernel (tfjs has no Adam kernel);
- * installed by `registerWasmOverrides`, switched off with
- * `MNIST_FUSED_ADAM=0` or {@link setFusedAdam}.
+ * to a new tensor (never in place: a caller may hold the old values) and
+ * updates the two moments, which only the optimizer holds, in place. On more
+ * cores the elements are shared out (`kernel_threads.ts`). Otherwise it runs
+ * the stock method. Not a kernel (tfjs has no Adam kernel); installed by
+ * `registerWasmOverrides`, switched off with `MNIST_FUSED_ADAM=0`,
+ * `MNIST_WASM_OVERRIDES_OFF=Adam` or {@link setFusedAdam}.
  *
  * @module
  */
@@ -38,6 +35,13 @@ interface NamedTensor {
 import { AdamOptimizer, engine, getBackend, mul, tidy, zerosLike } from "@tensorflow/tfjs-core";
 import { type AnyBackend, asWasm, heapF32, heapOffset } from "./wasm_util.ts";
 import { simdKernels } from "./simd_kernels.ts";
+import { fusedAdamEnabled } from "./switches.ts";
+// Adam is bound by memory (7 arrays per variable), so it counts as a pass over memory: the MLP's 100,352-weight
+// kernel stays on one thread (a worker's wake-up cost more than it saved), the CNN's 540,800 are shared out.
+import { kernelThreads, PASS_WORK, runInParts } from "./kernel_threads.ts";
+
+/** Alignment of the blocks Adam's pass is cut into on several threads (whole 4-float vectors). */
+const ADAM_THREAD_ALIGN = 64;
 
 /** The fields of tfjs-core 4.22's `AdamOptimizer` the fused update uses. */
 interface AdamInternals {
@@ -106,6 +110,7 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
   const backend = eng.backend as unknown as AnyBackend;
   const wasm = asWasm(backend);
   const simd = simdKernels(backend);
+  const threads = kernelThreads(backend);
   tidy(() => {
     const acc1 = self.accBeta1.dataSync()[0], acc2 = self.accBeta2.dataSync()[0];
     const hyper = {
@@ -141,15 +146,22 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
         // tensor, and a caller may hold the old values).
         const newValue = wasm.makeOutput(shape, "float32");
         const f = Math.fround;
-        simd.adam(
-          heapOffset(backend, value),
-          heapOffset(backend, gradient),
-          heapOffset(backend, firstMoment),
-          heapOffset(backend, secondMoment),
-          heapOffset(backend, newValue),
-          heapOffset(backend, firstMoment),
-          heapOffset(backend, secondMoment),
-          value.size,
+        const [pw, pg, pm, pv, pw2] = [value, gradient, firstMoment, secondMoment, newValue].map((t) =>
+          heapOffset(backend, t)
+        );
+        // Elementwise: on more threads, each takes blocks of elements (whole vectors).
+        runInParts(threads, "simd.adam", simd.adam, value.size, ADAM_THREAD_ALIGN, value.size * PASS_WORK, (
+          i,
+          count,
+        ) => [
+          pw + 4 * i,
+          pg + 4 * i,
+          pm + 4 * i,
+          pv + 4 * i,
+          pw2 + 4 * i,
+          pm + 4 * i,
+          pv + 4 * i,
+          count,
           hyper.beta1,
           f(1 - hyper.beta1),
           hyper.beta2,
@@ -158,7 +170,7 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
           f(hyper.oneMinusAccBeta2),
           hyper.epsilon,
           -hyper.lr,
-        );
+        ]);
         value.assign(eng.makeTensorFromTensorInfo(newValue) as Tensor);
         return;
       }
@@ -190,13 +202,7 @@ function fusedApplyGradients(this: AdamOptimizer, grads: NamedTensorMap | NamedT
 
 /** Installs the fused update on `AdamOptimizer` (idempotent), unless `MNIST_FUSED_ADAM=0`. */
 export function installFusedAdam(): void {
-  let env: string | undefined;
-  try {
-    env = Deno.env.get("MNIST_FUSED_ADAM");
-  } catch {
-    env = undefined;
-  }
-  if (env === "0") enabled = false;
+  if (!fusedAdamEnabled()) enabled = false;
   proto.applyGradients = fusedApplyGradients as ApplyGradients;
 }
 

@@ -48,6 +48,7 @@ export interface GemmKernels {
 }
 
 /** The kernels bound to this backend's memory, or null if its memory is not reachable. */
-export const gemmKernels: (backend: AnyBackend) => GemmKernels | null = backendModuleLoader<GemmKernels>(() =>
-  decodeBase64(GEMM_KERNELS_WASM_BASE64)
+export const gemmKernels: (backend: AnyBackend) => GemmKernels | null = backendModuleLoader<GemmKernels>(
+  "gemm",
+  () => decodeBase64(GEMM_KERNELS_WASM_BASE64),
 );

@@ -2,64 +2,31 @@
  * `BatchMatMul` and `_FusedMatMul` for the wasm backend: our own FMA kernels
  * for every product they can compute, training and inference alike.
  *
+ * Why: the stock kernel hands a product to XNNPACK only when neither operand
+ * is transposed, and takes a scalar loop (10–20× slower) otherwise, while
+ * training needs `xᵀ·dy` and `dy·Wᵀ` in every backward pass; XNNPACK also
+ * re-packs a right operand it has not seen, and weights are new every step.
+ *
  * Direct plan (the default): `gemm_kernels.wat` (written by
  * `gen_gemm_kernels.ts`) reads both operands where they lie, transposed or not,
  * with fused multiply-adds (relaxed SIMD) in 4×8 register tiles, and writes the
- * result: no packing and no transposes. Measured on the reference machine
- * (median of 50 calls, `scratch`-style microbenchmark, weights new each call):
- * `[32,5408]·[5408,100]` 1.0 ms (17 G multiply-adds/s), `xᵀ·dy` `[5408,32]ᵀ`
- * 1.1 ms, `dy·Wᵀ` 1.0 ms, where the plans below took about 2.2, 1.4 and 1.4 ms.
- * Sparse A: when at least half of A's entries are exact zeros (an MNIST
- * batch: 81% of the pixels) and B is small enough to stay in cache, the
+ * result: no packing and no transposes. On more cores the product is cut into
+ * chunks of rows or columns (`kernel_threads.ts`), each computed as on one
+ * thread. Sparse A: when at least half of A's entries are exact zeros (an
+ * MNIST batch: 81% of the pixels) and B is small enough to stay in cache, the
  * broadcast form runs `gemm_sparse`, which lists each row's nonzero entries
- * once and skips the rest. `fma(0, b, acc)` is `acc` for any finite `b`, so
- * the result is bit for bit the dense kernel's (tested); the MLP's two
- * products with its input went from 0.22 to 0.10 ms (`x·W`) and from 0.20 to
- * 0.08 ms (`xᵀ·dy`), minimum of 300 calls.
+ * once and skips the rest; `fma(0, b, acc)` is `acc` for any finite `b`, so
+ * the result is bit for bit the dense kernel's (tested).
  *
- * Every product the direct kernels can compute goes to them, inference
- * included. An earlier version sent a right operand met a second time (a
- * weight reused at inference) to XNNPACK, which packs it once and keeps it
- * (0.07 ms for one image through `[5408,100]`, against 0.1 ms direct); but
- * XNNPACK rounds differently, so the first batch of an evaluation differed in
- * the last bits between a model just trained (its weights already seen) and
- * the same model loaded from disk, and `reproduce` with and without `--force`
- * wrote different losses (CNN training loss 0.0020866074551539205 against
- * 0.0020866074571461897). Now a product's result depends only on its operands.
- * Both operands transposed (never met in training) still goes to the plans
- * below, as does everything when the kernels cannot reach the backend's memory.
- *
- * The earlier plans, kept for those cases and as the fallback when the
- * kernels cannot reach the backend's memory:
- *
- * Why they exist: the stock wasm kernel hands a product to XNNPACK's
- * fully-connected operator only when neither operand is transposed (and there
- * is one batch); any transposed product takes a scalar loop about 10–20× slower.
- * Training needs transposed products in every backward pass (`dW = xᵀ·dy`,
- * `dx = dy·Wᵀ`). Moreover the fast path re-packs its right operand `B` into
- * XNNPACK's layout, about 3.7 ns per float on the reference machine, whenever
- * it meets a `B` it has not cached; weights change every training step, so a
- * `[5408,100]` weight costs 2 ms of packing per use, while transposing the
- * same matrix costs 0.35 ms.
- *
- * How: `C = op(A)·op(B)` (op = optional transpose, `m×k · k×n`) is computed
- * one of two ways, whichever the cost model below says is cheaper:
- * - plain: transpose the transposed operands (wasm `Transpose`), then the
- *   plain product, which packs `op(B)` (`k·n` floats, free if cached);
- * - swapped: `Cᵀ = op(B)ᵀ·op(A)ᵀ`, which packs `op(A)ᵀ` (`k·m` floats), then
- *   one transpose of the `n×m` result (plus, for the fused kernel, the bias
- *   and activation applied in one pass over the output).
- * Batched or broadcast products (batch > 1) and non-float32 data go to the
- * stock kernel unchanged.
- *
- * Measured (batch 32, weights new each call as in training): the CNN's three
- * dense-layer products went from 35 ms per step to about 5 ms (forward
- * `[32,5408]·[5408,100]` 5.4 → 2.2 ms, `xᵀ·dy` 17.5 → 1.4 ms, `dy·Wᵀ`
- * 15.0 → 1.4 ms); the MLP's forward `[32,784]·[784,128]` 0.94 → 0.39 ms and
- * its `xᵀ·dy` 4.0 → 0.26 ms. A right operand met a second time (a weight
- * reused: inference, validation) takes the plain product, which packs it once
- * and then finds it in XNNPACK's cache: one drawn digit through the CNN went
- * from 2.8 ms (transposing the dense weight on every call) to 1.6–1.7 ms median.
+ * A product's result depends only on its operands: XNNPACK's cached packed
+ * product (which rounds differently) is never used where our kernels can run,
+ * so an evaluation gives the same bits whether or not the weights were used
+ * before. Both operands transposed (never met in training), and everything
+ * when the kernels cannot reach the backend's memory, go to the earlier plans
+ * below: the plain product on XNNPACK after transposing what needs it, or the
+ * swapped product `Cᵀ = op(B)ᵀ·op(A)ᵀ`, whichever {@link planCosts} says is
+ * cheaper. Batched or broadcast products and non-float32 data go to the stock
+ * kernel. `docs/PERFORMANCE.md` has the measurements.
  *
  * @module
  */
@@ -67,6 +34,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core
 import { broadcast_util } from "@tensorflow/tfjs-core";
 import { type AnyBackend, asWasm, callStock, heapF32, heapOffset, sizeOf, transpose2d, view } from "./wasm_util.ts";
 import { gemmKernels } from "./gemm_kernels.ts";
+import { kernelThreads, MIN_PARALLEL_WORK, runInParts } from "./kernel_threads.ts";
 
 /** Cost, in "nanoseconds per float" units, of packing a right operand (measured: 3.6–3.9). */
 export const PACK_COST = 3.7;
@@ -260,6 +228,8 @@ export function setSparseProducts(on: boolean): boolean {
 
 /** Columns of B per sweep of a plain (untransposed) A. */
 export const GEMM_PANEL_COLUMNS = 32;
+/** Alignment of the parts a product is split into on several threads (the kernels' tiles are 4 rows × 8 columns). */
+export const GEMM_THREAD_ALIGN = 8;
 
 /**
  * The direct plan: our own FMA kernels (`gemm_kernels.wat`) read both operands
@@ -284,19 +254,50 @@ function directProduct(
   const pa = heapOffset(backend, a);
   const pb = heapOffset(backend, b);
   const pc = heapOffset(backend, out);
+  const threads = kernelThreads(backend);
   if (transposeB) {
-    kernels.gemm_dot(pa, 4 * k, pb, 4 * k, pc, 4 * n, m, n, k, 0);
+    // C's columns are B's rows: each part takes a block of them (starts aligned to the kernel's 8 columns).
+    runInParts(threads, "gemm.gemm_dot", kernels.gemm_dot, n, GEMM_THREAD_ALIGN, m * n * k, (j, w) => [
+      pa,
+      4 * k,
+      pb + 4 * k * j,
+      4 * k,
+      pc + 4 * j,
+      4 * n,
+      m,
+      w,
+      k,
+      0,
+    ]);
   } else {
     const sai = transposeA ? 4 : 4 * k, sap = transposeA ? 4 * m : 4;
-    if (
-      sparseProducts && m * k >= SPARSE_MIN_SIZE && k * n <= SPARSE_MAX_B &&
-      kernels.count_zeros(pa, m * k) >= SPARSE_MIN_ZEROS * m * k
-    ) {
+    const zeros = sparseProducts && m * k >= SPARSE_MIN_SIZE && k * n <= SPARSE_MAX_B
+      ? kernels.count_zeros(pa, m * k)
+      : 0;
+    if (zeros > 0 && zeros >= SPARSE_MIN_ZEROS * m * k) {
       const lists = wasm.makeOutput([m * (2 * k + 1)], "int32");
       try {
-        const pl = heapOffset(backend, lists);
-        kernels.sparse_lists(pa, sai, sap, 4 * n, m, k, pl);
-        kernels.sparse_rows(pl, k, pb, pc, 4 * n, m, n);
+        const pl = heapOffset(backend, lists), rowBytes = 8 * k + 4;
+        // Rows of A (and C) in parts: each row's list has its own place in `lists`.
+        const work = (m * k - zeros) * n;
+        runInParts(threads, "gemm.sparse_lists", kernels.sparse_lists, m, 1, work, (i, rows) => [
+          pa + i * sai,
+          sai,
+          sap,
+          4 * n,
+          rows,
+          k,
+          pl + i * rowBytes,
+        ]);
+        runInParts(threads, "gemm.sparse_rows", kernels.sparse_rows, m, 1, work, (i, rows) => [
+          pl + i * rowBytes,
+          k,
+          pb,
+          pc + 4 * n * i,
+          4 * n,
+          rows,
+          n,
+        ]);
       } finally {
         wasm.disposeData(lists.dataId);
       }
@@ -304,11 +305,51 @@ function directProduct(
     }
     // A plain A (a forward product, few rows) is swept once per panel of B's columns: a panel's block of
     // B then stays in the L1 cache while every row tile of A passes over it (forward [32,5408]·[5408,100]
-    // with weights not in cache: 1.63 → 1.28 ms median). For Aᵀ (many rows) one sweep is best.
-    const panel = transposeA ? n : GEMM_PANEL_COLUMNS;
-    for (let j = 0; j < n; j += panel) {
-      const w = Math.min(panel, n - j);
-      kernels.gemm_bcast(pa, sai, sap, pb + 4 * j, 4 * n, pc + 4 * j, 4 * n, m, w, k, GEMM_BLOCK_STEPS, 0);
+    // with weights not in cache: 1.63 → 1.28 ms median). For Aᵀ (many rows) one sweep is best. On more
+    // threads, a plain A's panels are shared out, and Aᵀ's rows (C's rows) are split in blocks of 8.
+    const bcast = (i: number, rows: number, j: number, w: number) => [
+      pa + i * sai,
+      sai,
+      sap,
+      pb + 4 * j,
+      4 * n,
+      pc + 4 * (i * n + j),
+      4 * n,
+      rows,
+      w,
+      k,
+      GEMM_BLOCK_STEPS,
+      0,
+    ];
+    if (transposeA) {
+      runInParts(
+        threads,
+        "gemm.gemm_bcast",
+        kernels.gemm_bcast,
+        m,
+        GEMM_THREAD_ALIGN,
+        m * n * k,
+        (i, rows) => bcast(i, rows, 0, n),
+      );
+    } else if (threads != null && m * n * k >= MIN_PARALLEL_WORK && n > GEMM_PANEL_COLUMNS) {
+      // The panels are the chunks.
+      const panels = Math.ceil(n / GEMM_PANEL_COLUMNS);
+      runInParts(
+        threads,
+        "gemm.gemm_bcast",
+        kernels.gemm_bcast,
+        n,
+        GEMM_PANEL_COLUMNS,
+        m * n * k,
+        (j, w) => bcast(0, m, j, w),
+        panels,
+      );
+    } else {
+      for (let j = 0; j < n; j += GEMM_PANEL_COLUMNS) {
+        kernels.gemm_bcast(
+          ...bcast(0, m, j, Math.min(GEMM_PANEL_COLUMNS, n - j)) as Parameters<typeof kernels.gemm_bcast>,
+        );
+      }
     }
   }
   return out;

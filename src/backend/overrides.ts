@@ -26,8 +26,16 @@ import { sumConfig } from "./sum.ts";
 import { installReluGrad, RELU_GRAD, reluGradConfig } from "./relu_grad.ts";
 import { installSoftmaxGrad, SOFTMAX_GRAD, softmaxGradConfig } from "./softmax_grad.ts";
 import { saveStockKernel } from "./wasm_util.ts";
+import { disabledOverrides } from "./switches.ts";
 
 export { callStock } from "./wasm_util.ts";
+export {
+  directStepEnabled,
+  disabledOverrides,
+  fusedLossEnabled,
+  OVERRIDES_OFF_ENV_VAR,
+  threadsWanted,
+} from "./switches.ts";
 
 /** The kernels this project adds to (or replaces in) the wasm backend. */
 export const WASM_OVERRIDES: readonly KernelConfig[] = [
@@ -47,24 +55,6 @@ export const WASM_OVERRIDES: readonly KernelConfig[] = [
   maxPoolConfig,
   softmaxGradConfig,
 ];
-
-/**
- * Environment variable listing overrides to leave out, comma-separated kernel
- * names (e.g. `MaxPoolGrad,Sum`), `Adam` for the fused Adam update, or `all`.
- * For measuring what each one gains, and as an escape hatch.
- */
-export const OVERRIDES_OFF_ENV_VAR = "MNIST_WASM_OVERRIDES_OFF";
-
-/** The names listed in {@link OVERRIDES_OFF_ENV_VAR}. */
-export function disabledOverrides(): Set<string> {
-  let value: string | undefined;
-  try {
-    value = Deno.env.get(OVERRIDES_OFF_ENV_VAR);
-  } catch {
-    value = undefined;
-  }
-  return new Set((value ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""));
-}
 
 /**
  * Registers {@link WASM_OVERRIDES}, replacing stock kernels of the same name,
@@ -93,16 +83,4 @@ export function registerWasmOverrides(): void {
       disposeFunc: config.disposeFunc ?? stock?.disposeFunc,
     });
   }
-}
-
-/** Whether `compileFor` installs the fused loss and metric (`src/backend/fused_loss.ts`); `Loss` or `all` in {@link OVERRIDES_OFF_ENV_VAR} turns it off. */
-export function fusedLossEnabled(): boolean {
-  const off = disabledOverrides();
-  return !off.has("all") && !off.has("Loss");
-}
-
-/** Whether `compileFor` installs the direct training step (`src/backend/direct_step.ts`); `Step` or `all` in {@link OVERRIDES_OFF_ENV_VAR} turns it off. */
-export function directStepEnabled(): boolean {
-  const off = disabledOverrides();
-  return !off.has("all") && !off.has("Step");
 }

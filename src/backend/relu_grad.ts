@@ -2,11 +2,10 @@
  * The gradient of ReLU as one kernel on wasm.
  *
  * Why it exists: tfjs-core's gradient of `relu` is `dy · cast(step(x))`, three
- * kernels and two temporaries over the whole activation. For the report's CNN
- * that is `[32,26,26,32]` (692,224 floats) every step: `Step`, `Cast` and
- * `Multiply` took about 0.3 ms of a training step at batch 32. One SIMD pass
- * (`reluGrad` in `simd_kernels.wat`: keep `dy` where `x > 0`, NaN where `x` is
- * NaN, else 0) reads two arrays and writes one.
+ * kernels and two temporaries over the whole activation (`[32,26,26,32]`, 692,224
+ * floats, for the report's CNN). One SIMD pass (`reluGrad` in
+ * `simd_kernels.wat`: keep `dy` where `x > 0`, NaN where `x` is NaN, else 0)
+ * reads two arrays and writes one.
  *
  * What it is: a kernel `MnistReluGrad` for the wasm backend and a replacement
  * of the registered gradient of `Relu` that calls it on wasm (float32) and

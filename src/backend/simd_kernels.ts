@@ -71,6 +71,7 @@ export interface SimdKernels {
 }
 
 /** The kernels bound to this backend's memory, or null if its memory is not reachable. */
-export const simdKernels: (backend: AnyBackend) => SimdKernels | null = backendModuleLoader<SimdKernels>(() =>
-  decodeBase64(SIMD_KERNELS_WASM_BASE64)
+export const simdKernels: (backend: AnyBackend) => SimdKernels | null = backendModuleLoader<SimdKernels>(
+  "simd",
+  () => decodeBase64(SIMD_KERNELS_WASM_BASE64),
 );

@@ -3,7 +3,7 @@
 ;; pointer argument is a byte offset into it (`memoryOffset` of a tensor).
 ;;
 ;; Rebuild src/backend/simd_kernels_wasm.ts after editing this file:
-;;   deno run -A src/backend/build_simd_kernels.ts   (needs wat2wasm from wabt)
+;;   deno task kernels
 (module
   (import "env" "memory" (memory 1))
 

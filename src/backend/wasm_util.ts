@@ -7,6 +7,7 @@
  */
 import type { DataId, DataType, KernelConfig, KernelFunc, TensorInfo } from "@tensorflow/tfjs-core";
 import { getKernel } from "@tensorflow/tfjs-core";
+import { isShared, sharedMemoryImport } from "./shared_memory.ts";
 
 /** What a kernel function receives as `backend` (the public `KernelFunc` type says `{}`). */
 export type AnyBackend = Parameters<KernelFunc>[0]["backend"];
@@ -80,24 +81,46 @@ export function heapOffset(backend: AnyBackend, info: TensorInfo): number {
   return asWasm(backend).dataIdMap.get(info.dataId).memoryOffset;
 }
 
+/** The backend's `WebAssembly.Memory`, or null where it is not reachable (another build of the backend). */
+export function backendMemory(backend: AnyBackend): WebAssembly.Memory | null {
+  const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  return memory instanceof WebAssembly.Memory ? memory : null;
+}
+
+/** Our hand-written modules by name, compiled for a shared memory (for `kernel_threads.ts`'s workers). */
+const sharedModules = new Map<string, () => WebAssembly.Module>();
+
+/** Every module a {@link backendModuleLoader} was made for, compiled to import a shared memory. */
+export function sharedKernelModules(): Record<string, WebAssembly.Module> {
+  return Object.fromEntries([...sharedModules].map(([name, compile]) => [name, compile()]));
+}
+
 /**
  * A loader for one of our hand-written wasm modules: compiled once, instantiated
  * once per backend with the backend's own `WebAssembly.Memory` as its import, so
- * its exports read and write tensors in place. The loader returns null where the
- * memory is not reachable (another build of the backend): callers then fall back.
+ * its exports read and write tensors in place. Where that memory is shared
+ * (`shared_memory.ts`), the module's memory import is marked shared to match.
+ * The loader returns null where the memory is not reachable (another build of
+ * the backend): callers then fall back.
  */
-export function backendModuleLoader<T>(bytes: () => Uint8Array<ArrayBuffer>): (backend: AnyBackend) => T | null {
-  let module: WebAssembly.Module | null = null;
+export function backendModuleLoader<T>(
+  name: string,
+  bytes: () => Uint8Array<ArrayBuffer>,
+): (backend: AnyBackend) => T | null {
+  const modules: { plain?: WebAssembly.Module; shared?: WebAssembly.Module } = {};
+  const compile = (shared: boolean): WebAssembly.Module =>
+    shared
+      ? modules.shared ??= new WebAssembly.Module(sharedMemoryImport(bytes()).bytes)
+      : modules.plain ??= new WebAssembly.Module(bytes());
+  sharedModules.set(name, () => compile(true));
   const instances = new WeakMap<object, T | null>();
   return (backend) => {
     const key = backend as object;
     if (instances.has(key)) return instances.get(key)!;
-    const memory = (backend as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
-    let exports: T | null = null;
-    if (memory instanceof WebAssembly.Memory) {
-      module ??= new WebAssembly.Module(bytes());
-      exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as T;
-    }
+    const memory = backendMemory(backend);
+    const exports = memory == null
+      ? null
+      : new WebAssembly.Instance(compile(isShared(memory)), { env: { memory } }).exports as unknown as T;
     instances.set(key, exports);
     return exports;
   };

@@ -18,7 +18,7 @@ import { defaultMnistDir, loadMnist, PIXELS_PER_IMAGE } from "../data/mnist.ts";
 import { loadAverage, type MachineInfo, machineInfo, peakRssMiB } from "./bench/machine.ts";
 import { BENCH_MODELS, type BenchModel, benchTraining, type TrainingResult } from "./bench/training.ts";
 import { benchInference, type InferenceResult } from "./bench/inference.ts";
-import { runTorchReference, type TorchResult, torchUnavailable } from "./bench/torch.ts";
+import { runTorchReference, type TorchResult, torchUnavailable, unfairBlas } from "./bench/torch.ts";
 
 /** Command-line options. */
 export interface BenchOptions {
@@ -138,7 +138,7 @@ export interface BenchRow extends TrainingResult {
   torchThreads: number | null;
   /** Every PyTorch run. */
   torchRuns: { threads: number; samplesPerSecond: number }[];
-  /** tfjs samples/s ÷ torch samples/s. */
+  /** tfjs samples/s ÷ torch samples/s; null without PyTorch or when its BLAS made it unfair ({@link unfairBlas}). */
   ratio: number | null;
 }
 
@@ -151,7 +151,15 @@ export interface BenchReport {
   /** Warm-up batches before each timed epoch (see {@link BenchOptions.warmup}). */
   warmup: number;
   training: BenchRow[];
-  torch: { ran: boolean; note: string | null; results: TorchResult[] };
+  torch: {
+    ran: boolean;
+    note: string | null;
+    results: TorchResult[];
+    /** The BLAS library (or libraries) PyTorch's products went through, as torch_reference.py named them. */
+    blas: string | null;
+    /** Why no ratio is given although PyTorch ran (its BLAS), or null. */
+    unfair: string | null;
+  };
   inference: InferenceResult[];
   peakRssMiB: number;
   /** 1-minute load average at the start and the end: above ~1 other processes competed for the cores. */
@@ -214,11 +222,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         }
       }
     }
-    for (const row of batchRows) {
-      if (row.torchSamplesPerSecond != null) row.ratio = row.samplesPerSecond / row.torchSamplesPerSecond;
-    }
     rows.push(...batchRows);
   }
+  const unfair = torchResults.length > 0 ? unfairBlas(torchResults) : null;
+  for (const row of rows) {
+    if (row.torchSamplesPerSecond != null && unfair == null) {
+      row.ratio = row.samplesPerSecond / row.torchSamplesPerSecond;
+    }
+  }
+  if (unfair != null) log(options.json, unfair);
   const inference: InferenceResult[] = [];
   for (const model of options.models) {
     if (model === "mlp4") continue; // a diagnostic for training only
@@ -232,7 +244,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     repeat: options.repeat,
     warmup: options.warmup,
     training: rows,
-    torch: { ran: torchNote == null, note: torchNote, results: torchResults },
+    torch: {
+      ran: torchNote == null,
+      note: torchNote,
+      results: torchResults,
+      blas: torchResults.length > 0 ? [...new Set(torchResults.map((r) => r.blas ?? "unknown"))].join(", ") : null,
+      unfair,
+    },
     inference,
     peakRssMiB: peakRssMiB(),
     loadAverage: { start: loadStart, end: loadAverage() },
@@ -249,6 +267,11 @@ export function formatReport(report: BenchReport): string {
   const lines = [
     `Machine: ${m.cores} cores, ${m.cpu}; ${m.os}; Deno ${m.deno}`,
     `Engine:  ${m.backend}`,
+    `PyTorch: ${
+      report.torch.results.length > 0
+        ? `${report.torch.results[0].framework}, BLAS: ${report.torch.blas}`
+        : report.torch.note ?? "not run"
+    }`,
     `Training: ${report.samples} MNIST images, 1 epoch of model.fit, Adam, after a warm-up of ${report.warmup} ` +
     `batch${report.warmup === 1 ? "" : "es"} (PyTorch: one batch)` +
     (report.repeat > 1 ? `; best of ${report.repeat} runs (all runs in --json)` : ""),
@@ -284,9 +307,11 @@ export function formatReport(report: BenchReport): string {
     const t = report.torch.results[0];
     const threads = [...new Set(report.torch.results.map((r) => r.threads))].join(" and ");
     lines.push(
-      `(torch: ${t.framework} with ${threads} thread(s), same images and batch sizes, run by this bench; ` +
-        "the faster setting is shown and the ratio is against it)",
+      `(torch: ${t.framework}, BLAS ${report.torch.blas}, with ${threads} thread(s), same images and batch sizes, ` +
+        "run by this bench; the faster setting is shown" +
+        (report.torch.unfair == null ? " and the ratio is against it)" : ")"),
     );
+    if (report.torch.unfair != null) lines.push(`(${report.torch.unfair})`);
   } else if (report.torch.note) {
     lines.push(`(${report.torch.note})`);
   }

@@ -81,7 +81,9 @@ export function translatedCode(source: string, first: boolean): string {
 }
 
 /** The English notebooks and the path of each one's translation. */
-export async function editionPairs(root = join(repoRoot(), "notebooks")): Promise<{ source: string; target: string }[]> {
+export async function editionPairs(
+  root = join(repoRoot(), "notebooks"),
+): Promise<{ source: string; target: string }[]> {
   const pairs: { source: string; target: string }[] = [];
   for (const sub of ["", "solutions"]) {
     const dir = join(root, sub);
@@ -152,7 +154,7 @@ export async function syncEdition(source: string, target: string, markTranslated
       continue;
     }
     const sha = await sha256Hex(text(cell.source));
-    const meta = ((old?.metadata?.edition ?? {}) as EditionMeta);
+    const meta = (old?.metadata?.edition ?? {}) as EditionMeta;
     if (!old || old.cell_type !== cell.cell_type || meta.needs_translation) {
       cells.push({
         id,
@@ -203,7 +205,9 @@ async function main(): Promise<number> {
     const result = await syncEdition(source, target, marked.has(key));
     const name = relative(root, target);
     if (result.untranslated.length > 0) {
-      console.error(`${name}: ${result.untranslated.length} cell(s) still in English: ${result.untranslated.join(", ")}`);
+      console.error(
+        `${name}: ${result.untranslated.length} cell(s) still in English: ${result.untranslated.join(", ")}`,
+      );
     }
     if (result.stale.length > 0) {
       console.error(

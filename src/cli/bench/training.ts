@@ -21,8 +21,8 @@ export const BENCH_MODELS: readonly BenchModel[] = ["mlp", "cnn", "mlp4"];
 /**
  * The report's MLP with 4 hidden units instead of 128: almost no arithmetic,
  * the same kernels and \`fit\` loop. Its speed is the floor a step's fixed
- * costs set for a two-layer network, whatever the kernels do (with the direct
- * training step about 0.37 ms per step; through the engine 0.54–0.79 ms).
+ * costs set for a two-layer network, whatever the kernels do
+ * (`docs/PERFORMANCE.md` has the figures).
  */
 export function createFloorMlp(seed = 1234): tf.LayersModel {
   setSeed(seed);
