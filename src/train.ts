@@ -17,7 +17,8 @@ import { sliceSplit, validationSplit } from "./data/splits.ts";
 import { toImageTensor, toLabelTensor, toOneHotTensor } from "./data/tensors.ts";
 import { type AugmentOptions, augmentSplit, checkAugmentOptions } from "./data/augment.ts";
 import { createRng } from "./random.ts";
-import { cachePath, hasModel, loadModel, readModelMeta, saveModel } from "./store.ts";
+import { cachePath, hasModel, loadModel, ModelIntegrityError, saveModel } from "./store.ts";
+import { readRunMeta } from "./run_meta.ts";
 import { type ProgressReporter, silentProgress } from "./progress.ts";
 
 /** The report's defaults: Keras's batch size 32 and the report's 5 epochs. */
@@ -73,6 +74,8 @@ export interface TrainResult {
   seconds: number;
   /** With early stopping: the epoch whose model this is (the lowest validation loss). */
   bestEpoch?: number;
+  /** Why the cached model was not used and the run was trained again (a damaged cache entry), if so. */
+  notice?: string;
 }
 
 /** Options that do not change the result. */
@@ -86,6 +89,8 @@ export interface TrainOptions {
   snapshotEpochs?: number[];
   /** Extra callbacks (e.g. early stopping). Changing the result this way is the caller's business. */
   callbacks?: tf.Callback[];
+  /** Where notices go (a damaged cache entry being retrained); standard error by default. */
+  log?: (line: string) => void;
 }
 
 /** A full config from a partial one: the report's batch size and epochs, Keras's 10% validation split. */
@@ -277,13 +282,27 @@ export async function trainPreset(
 ): Promise<TrainResult> {
   const preset = getPreset(config.preset);
   const path = await cachePath(cacheKey(config), options.cacheDir);
+  let notice: string | undefined;
   if (!options.force && await hasModel(path)) {
-    const meta = await readModelMeta(path);
-    const model = await loadModel(path);
-    compileLike(model, preset);
-    const history = historyFrame((meta?.history as HistoryRows) ?? []);
-    const bestEpoch = typeof meta?.bestEpoch === "number" ? meta.bestEpoch : undefined;
-    return { model, history, fromCache: true, path, seconds: 0, ...(bestEpoch ? { bestEpoch } : {}) };
+    try {
+      // checked before anything is made from it: the weights against their SHA-256, the history for what tables need
+      const meta = await readRunMeta(path);
+      const model = await loadModel(path, { requireIntegrity: true });
+      compileLike(model, preset);
+      const bestEpoch = meta.bestEpoch;
+      return {
+        model,
+        history: historyFrame(meta.history),
+        fromCache: true,
+        path,
+        seconds: 0,
+        ...(bestEpoch ? { bestEpoch } : {}),
+      };
+    } catch (error) {
+      if (!(error instanceof ModelIntegrityError)) throw error;
+      notice = `model cache: ${error.file}: ${error.problem}; retraining the run in ${path}`;
+      (options.log ?? ((line: string) => console.error(line)))(notice);
+    }
   }
 
   const { train, validation } = selectTrainingData(config, data);
@@ -359,7 +378,15 @@ export async function trainPreset(
     seconds,
     ...(bestEpoch ? { bestEpoch } : {}),
   });
-  return { model, history: historyFrame(rows), fromCache: false, path, seconds, ...(bestEpoch ? { bestEpoch } : {}) };
+  return {
+    model,
+    history: historyFrame(rows),
+    fromCache: false,
+    path,
+    seconds,
+    ...(bestEpoch ? { bestEpoch } : {}),
+    ...(notice ? { notice } : {}),
+  };
 }
 
 /** Compiles a loaded model as its preset compiles a new one, so it can be evaluated or trained further. */

@@ -1,7 +1,17 @@
-import { assert, assertEquals, assertRejects } from "./assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "./assert.ts";
 import { join } from "node:path";
 import { tf } from "../src/tf.ts";
-import { cachePath, canonicalJson, configHash, hasModel, loadModel, readModelMeta, saveModel } from "../src/store.ts";
+import {
+  cachePath,
+  canonicalJson,
+  configHash,
+  hasModel,
+  loadModel,
+  ModelIntegrityError,
+  readModelMeta,
+  saveModel,
+} from "../src/store.ts";
+import { checkRunMeta } from "../src/run_meta.ts";
 import { createReportCnn, createReportMlp } from "../src/models/presets.ts";
 import { writeFileAtomic } from "../src/fsutil.ts";
 
@@ -28,6 +38,12 @@ Deno.test("a saved and loaded model predicts exactly what the saved one did", as
     // nothing temporary is left behind
     const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
     assertEquals(names, ["report_cnn", "report_mlp"]);
+    assertEquals([...Deno.readDirSync(join(dir, "report_mlp"))].map((e) => e.name).sort(), [
+      "integrity.json",
+      "meta.json",
+      "model.json",
+      "weights.bin",
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -74,5 +90,83 @@ Deno.test("writeFileAtomic leaves the old file when the write fails", async () =
     assertEquals([...Deno.readDirSync(dir)].length, 1);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("integrity: weights or model.json changed after saving are refused, naming the folder", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "store-integrity-" });
+  try {
+    const path = join(dir, "cnn-abc");
+    await saveModel(createReportCnn(3), path, { note: "x" });
+    const weightsPath = join(path, "weights.bin");
+    const original = await Deno.readFile(weightsPath);
+    // same size, finite numbers: only the recorded SHA-256 tells
+    const damaged = original.slice();
+    new Float32Array(damaged.buffer, damaged.length / 2 - ((damaged.length / 2) % 4)).fill(0.5);
+    await Deno.writeFile(weightsPath, damaged);
+    const error = await assertRejects(() => loadModel(path), ModelIntegrityError);
+    assert(error.message.includes(path) && error.message.includes("weights.bin"), error.message);
+    assert(error.message.includes("delete"), `says what to do: ${error.message}`);
+    await Deno.writeFile(weightsPath, original);
+    (await loadModel(path)).dispose();
+
+    const jsonPath = join(path, "model.json");
+    const json = await Deno.readTextFile(jsonPath);
+    await Deno.writeTextFile(jsonPath, json.replace('"units":100', '"units":101'));
+    const jsonError = await assertRejects(() => loadModel(path), ModelIntegrityError);
+    assert(jsonError.message.includes("model.json"), jsonError.message);
+    await Deno.writeTextFile(jsonPath, json);
+
+    // saved before integrity records: loads as any TF.js model, but the cache does not trust it
+    await Deno.remove(join(path, "integrity.json"));
+    (await loadModel(path)).dispose();
+    const legacy = await assertRejects(() => loadModel(path, { requireIntegrity: true }), ModelIntegrityError);
+    assert(legacy.message.includes("integrity.json"), legacy.message);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a model.json without a weights manifest, or pointing outside its folder, names the file", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "store-json-" });
+  try {
+    const path = join(dir, "m");
+    await saveModel(createReportMlp(1), path);
+    await Deno.remove(join(path, "integrity.json"));
+    const jsonPath = join(path, "model.json");
+    const json = JSON.parse(await Deno.readTextFile(jsonPath));
+    await Deno.writeTextFile(jsonPath, JSON.stringify({ ...json, weightsManifest: undefined }));
+    const missing = await assertRejects(() => loadModel(path), Error);
+    assert(missing.message.includes(jsonPath) && missing.message.includes("weightsManifest"), missing.message);
+    json.weightsManifest[0].paths = ["../../etc/passwd"];
+    await Deno.writeTextFile(jsonPath, JSON.stringify(json));
+    const outside = await assertRejects(() => loadModel(path), Error);
+    assert(outside.message.includes(jsonPath) && outside.message.includes("../../etc/passwd"), outside.message);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("checkRunMeta: a cache entry's history must be finite numbers with the expected keys", () => {
+  const file = "/cache/mlp-1/meta.json";
+  const good = {
+    config: { preset: "mlp" },
+    history: [{ epoch: 1, loss: 0.5, accuracy: 0.8 }, { epoch: 2, loss: 0.4, accuracy: 0.9 }],
+  };
+  assertEquals(checkRunMeta(good, file).history.length, 2);
+  const bad: [unknown, string][] = [
+    [null, "not a JSON object"],
+    [{ ...good, history: [] }, "history is empty"],
+    [{ ...good, history: "garbage" }, "history is not a list"],
+    [{ ...good, history: [{ epoch: 1, loss: "oops", accuracy: 0.8 }] }, "loss"],
+    [{ ...good, history: [{ epoch: 1, loss: NaN, accuracy: 0.8 }] }, "loss"],
+    [{ ...good, history: [{ epoch: 1, accuracy: 0.8 }] }, "loss"],
+    [{ ...good, history: [{ epoch: 2, loss: 1, accuracy: 0.8 }] }, "epoch"],
+    [{ ...good, history: [{ epoch: 1, loss: 1, accuracy: 0.8, val_loss: 1 }, { epoch: 2, loss: 1, accuracy: 1 }] }, "keys"],
+    [{ ...good, bestEpoch: 7 }, "bestEpoch"],
+  ];
+  for (const [meta, problem] of bad) {
+    const error = assertThrows(() => checkRunMeta(meta, file), ModelIntegrityError);
+    assert(error.message.includes(file) && error.message.includes(problem), `${problem}: ${error.message}`);
   }
 });
