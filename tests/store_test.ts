@@ -162,7 +162,10 @@ Deno.test("checkRunMeta: a cache entry's history must be finite numbers with the
     [{ ...good, history: [{ epoch: 1, loss: NaN, accuracy: 0.8 }] }, "loss"],
     [{ ...good, history: [{ epoch: 1, accuracy: 0.8 }] }, "loss"],
     [{ ...good, history: [{ epoch: 2, loss: 1, accuracy: 0.8 }] }, "epoch"],
-    [{ ...good, history: [{ epoch: 1, loss: 1, accuracy: 0.8, val_loss: 1 }, { epoch: 2, loss: 1, accuracy: 1 }] }, "keys"],
+    [
+      { ...good, history: [{ epoch: 1, loss: 1, accuracy: 0.8, val_loss: 1 }, { epoch: 2, loss: 1, accuracy: 1 }] },
+      "keys",
+    ],
     [{ ...good, bestEpoch: 7 }, "bestEpoch"],
   ];
   for (const [meta, problem] of bad) {

@@ -6,15 +6,17 @@
  * A {@link ModelRegistry} holds them for one server. Nothing is loaded or
  * trained when it is created; `prepare(name)` does it once, and trainings run
  * one after another (seeded training replaces `Math.random` while it runs, so
- * two at once would disturb each other's seeds).
+ * two at once would disturb each other's seeds). A cached model whose files
+ * fail their integrity check is retrained, and its status carries a notice
+ * saying so; a preparation that fails (MNIST missing, say) keeps its reason
+ * in the status and is printed, and the next `prepare` tries again.
  *
  * @module
  */
 import { tf } from "../tf.ts";
 import { loadMnist, type MnistData, NUM_CLASSES } from "../data/mnist.ts";
-import { cacheKey, type TrainConfig, trainPreset } from "../train.ts";
+import { type TrainConfig, trainPreset } from "../train.ts";
 import { experimentPlan, isQuickMode } from "../experiments.ts";
-import { cachePath, hasModel } from "../store.ts";
 import { getPreset } from "../models/presets.ts";
 import type { ProgressReporter } from "../progress.ts";
 import { MODEL_IMAGE_SIZE, MODEL_PIXELS } from "../draw/preprocess.ts";
@@ -37,8 +39,11 @@ export function appModelConfigs(quick: boolean): Record<AppModelName, TrainConfi
   return { mlp: plan.mlpEarly, cnn: plan.cnnEarly };
 }
 
-/** Where a model is on its way to being usable. */
-export type ModelStatus = "idle" | "loading" | "training" | "ready" | "failed";
+/**
+ * Where a model is on its way to being usable: "queued" waits for another
+ * model's training to finish, "loading" reads the cache (or MNIST before training).
+ */
+export type ModelStatus = "idle" | "queued" | "loading" | "training" | "ready" | "failed";
 
 /** Training progress as the page shows it. */
 export interface TrainingProgress {
@@ -60,6 +65,8 @@ export interface ModelInfo {
   error: string | null;
   /** True when it came from the cache rather than being trained by this server. */
   fromCache: boolean | null;
+  /** Something the user should know about this model, e.g. that its cached copy was damaged and is being retrained. */
+  notice: string | null;
   config: TrainConfig;
 }
 
@@ -80,6 +87,8 @@ export interface RegistryOptions {
   loadData?: () => Promise<MnistData>;
   /** Told about training progress too (e.g. the terminal). */
   progress?: (name: AppModelName) => ProgressReporter;
+  /** Where notices and failures are printed (e.g. `console.error`); nowhere by default. */
+  log?: (line: string) => void;
 }
 
 interface Entry {
@@ -87,8 +96,11 @@ interface Entry {
   progress: TrainingProgress | null;
   error: string | null;
   fromCache: boolean | null;
+  notice: string | null;
   model: tf.LayersModel | null;
   ready: Promise<tf.LayersModel> | null;
+  /** Called (and emptied) whenever the status changes. */
+  watchers: (() => void)[];
 }
 
 /** A model name from a request, or an error listing the known ones. */
@@ -105,6 +117,8 @@ export class ModelRegistry {
   readonly configs: Record<AppModelName, TrainConfig>;
   private readonly entries = new Map<AppModelName, Entry>();
   private trainingQueue: Promise<unknown> = Promise.resolve();
+  /** Preparations started and not finished (the one running and those queued behind it). */
+  private preparing = 0;
   private data: Promise<MnistData> | null = null;
 
   constructor(private readonly options: RegistryOptions = {}) {
@@ -116,8 +130,10 @@ export class ModelRegistry {
         progress: null,
         error: null,
         fromCache: null,
+        notice: null,
         model: null,
         ready: null,
+        watchers: [],
       });
     }
   }
@@ -137,6 +153,7 @@ export class ModelRegistry {
       progress: entry.progress,
       error: entry.error,
       fromCache: entry.fromCache,
+      notice: entry.notice,
       config: this.configs[name],
     };
   }
@@ -147,9 +164,21 @@ export class ModelRegistry {
     return entry;
   }
 
-  /** True when the model cache already holds this model (so preparing it only loads it). */
-  async isCached(name: AppModelName): Promise<boolean> {
-    return await hasModel(await cachePath(cacheKey(this.configs[name]), this.options.cacheDir));
+  private setStatus(entry: Entry, status: ModelStatus): void {
+    entry.status = status;
+    for (const watcher of entry.watchers.splice(0)) watcher();
+  }
+
+  /**
+   * Resolves with the model's status once it is no longer just loading: ready,
+   * training, queued behind another training, failed, or idle. A request can
+   * wait this long (loading a cached model takes a fraction of a second) and
+   * then answer at once.
+   */
+  async settled(name: AppModelName): Promise<ModelInfo> {
+    const entry = this.entry(name);
+    while (entry.status === "loading") await new Promise<void>((resolve) => entry.watchers.push(resolve));
+    return this.info(name);
   }
 
   /** The model when it is ready, else `null` (no loading is started). */
@@ -165,15 +194,17 @@ export class ModelRegistry {
   prepare(name: AppModelName): Promise<tf.LayersModel> {
     const entry = this.entry(name);
     if (entry.ready) return entry.ready;
-    entry.status = "loading";
     entry.error = null;
+    this.setStatus(entry, this.preparing > 0 ? "queued" : "loading");
+    this.preparing++;
     const run = async () => {
+      if (entry.status === "queued") this.setStatus(entry, "loading");
       const config = this.configs[name];
       const outside = this.options.progress?.(name);
       let epochs = config.epochs, epoch = 0, batches = 1;
       const progress: ProgressReporter = {
         epochStart: (e, total, b) => {
-          entry.status = "training";
+          if (entry.status !== "training") this.setStatus(entry, "training");
           epoch = e;
           epochs = total;
           batches = b;
@@ -192,23 +223,28 @@ export class ModelRegistry {
         },
         epochEnd: (e, logs, seconds) => outside?.epochEnd(e, logs, seconds),
       };
-      const result = await trainPreset(config, await this.mnist(), { cacheDir: this.options.cacheDir, progress });
-      return result;
+      const log = (line: string) => {
+        entry.notice = line;
+        this.options.log?.(`app: model '${name}': ${line}`);
+      };
+      return await trainPreset(config, await this.mnist(), { cacheDir: this.options.cacheDir, progress, log });
     };
-    const queued = this.trainingQueue.then(run);
+    const queued = this.trainingQueue.then(run).finally(() => this.preparing--);
     this.trainingQueue = queued.catch(() => {});
     entry.ready = queued.then(
       (result) => {
         entry.model = result.model;
         entry.fromCache = result.fromCache;
-        entry.status = "ready";
         entry.progress = null;
+        this.setStatus(entry, "ready");
         return result.model;
       },
       (error) => {
-        entry.status = "failed";
         entry.error = (error as Error).message;
         entry.ready = null;
+        entry.progress = null;
+        this.options.log?.(`app: model '${name}' could not be prepared: ${entry.error}`);
+        this.setStatus(entry, "failed");
         throw error;
       },
     );
@@ -229,7 +265,7 @@ export class ModelRegistry {
       entry.model?.dispose();
       entry.model = null;
       entry.ready = null;
-      entry.status = "idle";
+      this.setStatus(entry, "idle");
     }
   }
 }

@@ -29,17 +29,23 @@ Re-creates every figure and table of the report under reports/.
   --no-notebooks   do not execute and export the notebooks
   --help           this text`;
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    quick: { type: "boolean", default: false },
-    force: { type: "boolean", default: false },
-    out: { type: "string" },
-    "cache-dir": { type: "string" },
-    "no-notebooks": { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  },
-});
+let values;
+try {
+  values = parseArgs({
+    args: Deno.args,
+    options: {
+      quick: { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+      out: { type: "string" },
+      "cache-dir": { type: "string" },
+      "no-notebooks": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  }).values;
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${HELP}`);
+  Deno.exit(2);
+}
 
 if (values.help) {
   console.log(HELP);
