@@ -11,6 +11,13 @@
  * Each written file is announced on standard output as `wrote <path>`. When
  * Jupyter is not installed it says so in one line and exits 0.
  *
+ * Outputs are written whole: nbconvert writes into a hidden staging folder
+ * beside the target, and the executed notebook (and its HTML) are renamed
+ * into place only when both are complete, so a notebook being rewritten
+ * `--inplace` is never left half-written. Ctrl-C or SIGTERM ends nbconvert and
+ * its kernel (which Jupyter starts in a session of its own) and removes the
+ * staging folder before the command exits.
+ *
  * Why not plain `--execute`: the Deno kernel sometimes reports a cell idle a
  * moment *before* it sends the cell's last output (its result), and nbclient
  * stops listening at idle, so outputs went missing at random. The executor
@@ -20,9 +27,10 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { basename, join } from "node:path";
-import { repoRoot } from "../fsutil.ts";
+import { basename, dirname, join } from "node:path";
+import { removePendingTempsSync, repoRoot, trackTemp, untrackTemp } from "../fsutil.ts";
 import { isQuickMode } from "../experiments.ts";
+import { spawnChild, stopOnSignals } from "../child_processes.ts";
 
 /** The Jupyter kernel the notebooks run on. */
 export const KERNEL_NAME = "deno";
@@ -110,6 +118,7 @@ class DenoExecutePreprocessor(ExecutePreprocessor):
 /** Writes the executor module into a fresh temp folder and returns the folder (for PYTHONPATH). */
 export async function writeExecutorModule(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "deno-nbexec-" });
+  trackTemp(dir);
   await Deno.writeTextFile(join(dir, "deno_execute.py"), EXECUTOR_MODULE);
   return dir;
 }
@@ -139,13 +148,37 @@ export interface ExecuteResult {
   log: string;
 }
 
+/** A fresh hidden folder inside `dir` for outputs being written, removed if the process is stopped. */
+async function stagingFolder(dir: string): Promise<string> {
+  await Deno.mkdir(dir, { recursive: true });
+  const staging = await Deno.makeTempDir({ dir, prefix: ".executing-" });
+  trackTemp(staging);
+  return staging;
+}
+
+async function removeStaging(staging: string): Promise<void> {
+  await Deno.remove(staging, { recursive: true }).catch(() => {});
+  untrackTemp(staging);
+}
+
 /**
  * Executes one notebook with Jupyter and the Deno kernel. The kernel runs in
- * the notebook's own folder, so its `../src/` imports resolve.
+ * the notebook's own folder, so its `../src/` imports resolve. With `inplace`
+ * the executed copy replaces the notebook only once it is complete.
  */
 export async function executeNotebook(notebook: string, options: ExecuteOptions): Promise<ExecuteResult> {
+  if (options.inplace) {
+    const staging = await stagingFolder(dirname(notebook));
+    try {
+      const result = await executeNotebook(notebook, { ...options, inplace: false, outDir: staging });
+      if (result.success) await Deno.rename(result.output, notebook);
+      return { ...result, output: notebook };
+    } finally {
+      await removeStaging(staging);
+    }
+  }
   const name = basename(notebook, ".ipynb");
-  const outDir = options.inplace ? undefined : options.outDir ?? join(repoRoot(), "reports", "notebooks");
+  const outDir = options.outDir ?? join(repoRoot(), "reports", "notebooks");
   const args = [
     "nbconvert",
     "--to",
@@ -154,21 +187,25 @@ export async function executeNotebook(notebook: string, options: ExecuteOptions)
     "--DenoExecutePreprocessor.enabled=True",
     `--DenoExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
     `--DenoExecutePreprocessor.timeout=${options.cellTimeoutS ?? DEFAULT_CELL_TIMEOUT_S}`,
-    ...(outDir ? ["--output-dir", outDir, "--output", name] : ["--inplace"]),
+    "--output-dir",
+    outDir,
+    "--output",
+    name,
     notebook,
   ];
   const pythonPath = [options.executorDir, Deno.env.get("PYTHONPATH")].filter(Boolean).join(":");
   const started = performance.now();
-  const output = await new Deno.Command("jupyter", {
+  const output = await spawnChild("jupyter", {
     args,
     env: { ...options.env, PYTHONPATH: pythonPath },
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
   const decoder = new TextDecoder();
   return {
     notebook,
-    output: outDir ? join(outDir, `${name}.ipynb`) : notebook,
+    output: join(outDir, `${name}.ipynb`),
     success: output.success,
     seconds: (performance.now() - started) / 1000,
     log: decoder.decode(output.stdout) + decoder.decode(output.stderr),
@@ -178,8 +215,9 @@ export async function executeNotebook(notebook: string, options: ExecuteOptions)
 /** Exports an executed notebook to HTML next to it and returns the HTML path. */
 export async function exportHtml(executed: string, outDir: string): Promise<string> {
   const name = basename(executed, ".ipynb");
-  const output = await new Deno.Command("jupyter", {
+  const output = await spawnChild("jupyter", {
     args: ["nbconvert", "--to", "html", "--output-dir", outDir, "--output", name, executed],
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -208,6 +246,18 @@ Executes the course notebooks with Jupyter and the Deno kernel (MNIST_QUICK=1 fo
   --only NAME      run only notebooks whose file name contains NAME (repeatable)
   --timeout S      seconds a single cell may run (default ${DEFAULT_CELL_TIMEOUT_S})
   --help           this text`;
+
+/** Prints how executing a notebook went; true when it succeeded. */
+function reportResult(result: ExecuteResult): boolean {
+  if (!result.success) {
+    console.error(
+      `FAILED ${basename(result.notebook)} after ${result.seconds.toFixed(0)} s:\n${usefulLog(result.log)}`,
+    );
+    return false;
+  }
+  console.error(`  done in ${result.seconds.toFixed(0)} s`);
+  return true;
+}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -239,28 +289,43 @@ async function main(): Promise<number> {
     console.log("no notebooks to run");
     return 0;
   }
+  const stop = stopOnSignals("notebooks", removePendingTempsSync);
   const executorDir = await writeExecutorModule();
   let failed = 0;
   try {
     for (const notebook of notebooks) {
+      if (stop.requested) await stop.finished; // told to stop: start nothing new, let the handler exit
       console.error(`executing ${basename(notebook)}${quick ? " (quick mode)" : ""} ...`);
-      const result = await executeNotebook(notebook, {
-        outDir,
-        inplace: values.inplace,
-        executorDir,
-        cellTimeoutS: values.timeout ? Number(values.timeout) : undefined,
-      });
-      if (!result.success) {
-        failed++;
-        console.error(`FAILED ${basename(notebook)} after ${result.seconds.toFixed(0)} s:\n${usefulLog(result.log)}`);
+      const cellTimeoutS = values.timeout ? Number(values.timeout) : undefined;
+      if (!outDir) {
+        const result = await executeNotebook(notebook, { inplace: true, executorDir, cellTimeoutS });
+        if (!reportResult(result)) failed++;
+        else console.log(`wrote ${result.output}`);
         continue;
       }
-      console.error(`  done in ${result.seconds.toFixed(0)} s`);
-      console.log(`wrote ${result.output}`);
-      if (outDir && (values.html || !values.inplace)) console.log(`wrote ${await exportHtml(result.output, outDir)}`);
+      // the executed copy and its HTML are moved into outDir together, once both are complete
+      const staging = await stagingFolder(outDir);
+      try {
+        const result = await executeNotebook(notebook, { outDir: staging, executorDir, cellTimeoutS });
+        if (stop.requested) await stop.finished;
+        if (!reportResult(result)) {
+          failed++;
+          continue;
+        }
+        const html = await exportHtml(result.output, staging);
+        for (const file of [result.output, html]) {
+          const target = join(outDir, basename(file));
+          await Deno.rename(file, target);
+          console.log(`wrote ${target}`);
+        }
+      } finally {
+        await removeStaging(staging);
+      }
     }
   } finally {
     await Deno.remove(executorDir, { recursive: true }).catch(() => {});
+    untrackTemp(executorDir);
+    stop.remove();
   }
   if (failed > 0) console.error(`${failed} of ${notebooks.length} notebooks failed`);
   return failed > 0 ? 1 : 0;

@@ -7,14 +7,18 @@
  *
  * Usage: deno task reproduce [--quick] [--force] [--out DIR] [--cache-dir DIR] [--no-notebooks]
  *
- * Every file is written whole (temp file, then rename), and trained models are
- * cached, so an interrupted run loses nothing and a re-run resumes.
+ * Every file is written whole (temp file, then rename), the whole set is
+ * written into a staging folder that replaces the previous reports only when
+ * complete, and trained models are cached, so an interrupted run loses nothing
+ * and a re-run resumes. Ctrl-C or SIGTERM ends the notebooks' Jupyter and its
+ * kernel too, and removes the partial outputs, before `reproduce` exits.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { repoRoot } from "../fsutil.ts";
+import { removePendingTempsSync, repoRoot } from "../fsutil.ts";
+import { stopOnSignals } from "../child_processes.ts";
 import { experimentPlan } from "../experiments.ts";
 import { runReproduce } from "../report/reproduce.ts";
 
@@ -54,6 +58,7 @@ if (values.help) {
 
 const quick = values.quick || experimentPlan().quick;
 const outDir = values.out ?? join(repoRoot(), quick ? "data/quick-reports" : "reports");
+const stop = stopOnSignals("reproduce", removePendingTempsSync);
 try {
   await runReproduce({
     plan: experimentPlan(quick),
@@ -63,6 +68,8 @@ try {
     notebooks: !values["no-notebooks"],
   });
 } catch (error) {
+  if (stop.requested) await stop.finished; // the signal handler ends the children, cleans up and exits
   console.error(`reproduce failed: ${(error as Error).message}`);
   Deno.exit(1);
 }
+stop.remove();

@@ -24,6 +24,8 @@ import { comparisonMarkdown, comparisonTable, metricsOf, type ModelMetrics } fro
 import { type CellFormat, defaultCellFormat, saveTable } from "./tables.ts";
 import { Pipeline } from "./pipeline.ts";
 import { repoRoot, writeFileAtomic, writeJsonAtomic } from "../fsutil.ts";
+import { spawnChild } from "../child_processes.ts";
+import { writeOutputSet } from "./output_set.ts";
 import { machineInfo, versionInfo } from "./environment.ts";
 import { writeReportFigures } from "./figures.ts";
 import { renderReportMarkdown } from "./markdown.ts";
@@ -79,24 +81,49 @@ async function previousDurations(outDir: string): Promise<Record<string, number>
   }
 }
 
-/** Runs the whole pipeline; returns the path of REPORT.md. */
+/** The top-level entries of `reproduce`'s output set (anything else in its folder is left alone). */
+export const REPORT_SET_ENTRIES = ["tables", "figures", "notebooks", "REPORT.md", MANIFEST] as const;
+
+/**
+ * Runs the whole pipeline; returns the path of REPORT.md. Everything is
+ * written into a staging folder that replaces the previous set only when the
+ * run is complete (`output_set.ts`), so `outDir` always holds one whole run.
+ */
 export async function runReproduce(options: ReproduceOptions): Promise<string> {
-  const { plan, outDir } = options;
+  const previous = await previousDurations(options.outDir);
+  await writeOutputSet(options.outDir, REPORT_SET_ENTRIES, (staged) => runPipeline(options, staged, previous));
+  const reportPath = join(options.outDir, "REPORT.md");
+  (options.log ?? ((line: string) => console.error(line)))(`reproduce: see ${reportPath}`);
+  return reportPath;
+}
+
+/** The pipeline, writing into `outDir` (the staging folder); `options.outDir` is where the set will be. */
+async function runPipeline(
+  options: ReproduceOptions,
+  outDir: string,
+  previous: Record<string, number>,
+): Promise<void> {
+  const { plan } = options;
   const log = options.log ?? ((line: string) => console.error(line));
   const tablesDir = join(outDir, "tables");
   const figuresDir = join(outDir, "figures");
   const totalSteps = 9;
-  const pipeline = new Pipeline(totalSteps, await previousDurations(outDir), log);
+  const pipeline = new Pipeline(totalSteps, previous, log);
   log(
     `reproduce: ${plan.quick ? "QUICK MODE (small slices, few epochs: numbers are not the report's)" : "full run"}; ` +
-      `seed ${plan.mlpLate.seed}; backend ${backendName()}; writing to ${outDir}`,
+      `seed ${plan.mlpLate.seed}; backend ${backendName()}; writing to ${options.outDir}`,
   );
 
   const data = await pipeline.step("load MNIST", () => loadMnist());
   const trainSplit = plan.trainCount == null ? data.train : sliceSplit(data.train, 0, plan.trainCount);
   const testSplit = plan.testCount == null ? data.test : sliceSplit(data.test, 0, plan.testCount);
 
-  const trainOptions = { cacheDir: options.cacheDir, progress: terminalProgress(), snapshotEpochs: [plan.earlyEpochs] };
+  const trainOptions = {
+    cacheDir: options.cacheDir,
+    progress: terminalProgress(),
+    snapshotEpochs: [plan.earlyEpochs],
+    log: (line: string) => log(`  ${line}`),
+  };
   const train = async (late: TrainConfig, early: TrainConfig) => {
     const lateResult = await trainPreset(late, data, { ...trainOptions, force: options.force });
     if (lateResult.fromCache) log(`  loaded from the model cache: ${lateResult.path}`);
@@ -197,8 +224,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<string> {
     };
     await writeJsonAtomic(join(outDir, MANIFEST), manifest);
   });
-  log(`reproduce: done in ${pipeline.elapsed().toFixed(0)}s; see ${reportPath}`);
-  return reportPath;
+  log(`reproduce: done in ${pipeline.elapsed().toFixed(0)}s`);
 }
 
 function rel(path: string): string {
@@ -326,15 +352,17 @@ async function exportNotebooks(
     log("  notebooks: src/cli/notebooks.ts is missing; skipped");
     return [];
   }
-  const command = new Deno.Command(Deno.execPath(), {
+  // in a process group of its own, ended with everything it starts if reproduce is stopped (child_processes.ts)
+  const child = spawnChild(Deno.execPath(), {
     args: ["run", "-A", script, "--html", "--out", dir],
     // notebooks 02–05 train nothing new: they load the models this run just cached; notebook 06 trains its own
     // runs (augmentation, early stopping, the deeper presets) when the cache lacks them, about 5 minutes, else loads them
     env: { MNIST_QUICK: quick ? "1" : "0", ...(cacheDir ? { MNIST_CACHE_DIR: cacheDir } : {}) },
+    stdin: "null",
     stdout: "piped",
     stderr: "inherit",
   });
-  const output = await command.output();
+  const output = await child.output();
   const text = new TextDecoder().decode(output.stdout);
   if (!output.success) throw new Error(`executing the notebooks failed (exit ${output.code}):\n${text}`);
   const written = text.split("\n").filter((l) => l.startsWith("wrote ")).map((l) => l.slice("wrote ".length).trim());
