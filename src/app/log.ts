@@ -34,7 +34,7 @@ import { repoRoot } from "../fsutil.ts";
 import { NUM_CLASSES } from "../data/mnist.ts";
 import { MODEL_PIXELS, PREPROCESS_MODES, type PreprocessMode } from "../draw/preprocess.ts";
 
-/** The size past which the log moves to its rotated file (16 MiB: about 5,000 predictions of 3.2 KB). */
+/** The size past which the log moves to its rotated file (16 MiB: 5,000 to 8,000 predictions of 2.1 to 3.5 KB). */
 export const MAX_LOG_BYTES = 16 * 1024 * 1024;
 /** Owner read and write only: the log holds what people drew. */
 export const LOG_FILE_MODE = 0o600;
