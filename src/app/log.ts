@@ -265,6 +265,8 @@ export class PredictionLog {
         file = await openForAppend(this.path);
         info = await file.stat();
       }
+      // a file someone else created meanwhile (a shell's `>>`, another tool) is made private too
+      if (info.isFile && info.mode !== null && (info.mode & 0o077) !== 0) await Deno.chmod(this.path, LOG_FILE_MODE);
       // a torn last line (a crash, a full disk, a hand edit since the last append) gets its newline first
       const torn = info.isFile && info.size > 0 && !(await endsWithNewline(file, info.size));
       await writeAll(file, torn ? this.encoder.encode("\n" + line) : bytes);
