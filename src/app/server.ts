@@ -6,7 +6,7 @@
  *
  * | request | answer |
  * | --- | --- |
- * | `GET /api/models` | the models, their status (idle, loading, training with progress, ready, failed), the modes, the limits |
+ * | `GET /api/models` | the models, their status (idle, queued, loading, training with progress, ready, failed) and any notice, the modes, the limits, where the log is |
  * | `POST /api/models/{name}/prepare` | starts loading (or training) a model; 202 with its status |
  * | `POST /api/predict?model=cnn&mode=v3` with a PNG body (`Content-Type: image/png`) | `digit`, `confidence`, `probabilities` (10), `input` (the 28×28 the model saw, 784 values in [0, 1]), `id` of the log entry |
  * | `POST /api/label` with `{"id": "…", "label": 7}` | records the digit the user meant for a logged prediction |
