@@ -168,10 +168,10 @@ export function checkPngPixelData(bytes: Uint8Array): void {
     for (let row = 0; row < pass.height; row++, offset += stride) {
       const where = passes.length > 1 ? `row ${row + 1} of interlace pass ${index + 1}` : `row ${row + 1}`;
       if (offset + stride > raw.length) {
-        const rows = passes.length > 1 ? "" : ` (${row} of ${height} rows)`;
+        const held = passes.length > 1 ? `${row} of the pass's ${pass.height} rows` : `${row} of ${height} rows`;
         throw new ImageInputError(
           "malformed_png",
-          `the PNG's pixel data ends at ${where}: it holds ${row} of ${pass.height} rows${rows}; send the whole image`,
+          `the PNG's pixel data ends before ${where}: it holds ${held}; send the whole image`,
         );
       }
       if (raw[offset] > MAX_FILTER_TYPE) {
