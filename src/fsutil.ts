@@ -7,16 +7,49 @@
 import { dirname } from "node:path";
 
 let counter = 0;
+/**
+ * Temporary files and folders being written right now. A process told to stop
+ * (SIGINT, SIGTERM) removes them before it exits (see `child_processes.ts`),
+ * so an interrupted run leaves no half-written file behind.
+ */
+const pendingTemps = new Set<string>();
 
 function tempSibling(path: string): string {
   counter++;
   return `${path}.tmp-${Deno.pid}-${Date.now()}-${counter}`;
 }
 
+/** Marks `path` as temporary: removed if the process is stopped before {@link untrackTemp}. */
+export function trackTemp(path: string): void {
+  pendingTemps.add(path);
+}
+
+/** `path` is no longer temporary (renamed into place, or removed). */
+export function untrackTemp(path: string): void {
+  pendingTemps.delete(path);
+}
+
+/**
+ * Removes every temporary file and folder still being written, synchronously
+ * (called last, just before a stopped process exits, so nothing can write
+ * into them again).
+ */
+export function removePendingTempsSync(): void {
+  for (const path of pendingTemps) {
+    try {
+      Deno.removeSync(path, { recursive: true });
+    } catch {
+      // already gone
+    }
+  }
+  pendingTemps.clear();
+}
+
 /** Writes `data` to `path` atomically (temp file in the same folder, then rename). */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   await Deno.mkdir(dirname(path), { recursive: true });
   const temp = tempSibling(path);
+  trackTemp(temp);
   try {
     if (typeof data === "string") await Deno.writeTextFile(temp, data);
     else await Deno.writeFile(temp, data);
@@ -24,6 +57,8 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   } catch (error) {
     await Deno.remove(temp).catch(() => {});
     throw error;
+  } finally {
+    untrackTemp(temp);
   }
 }
 
@@ -39,6 +74,7 @@ export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
 export async function writeDirAtomic(path: string, fill: (dir: string) => Promise<void>): Promise<void> {
   await Deno.mkdir(dirname(path), { recursive: true });
   const temp = tempSibling(path);
+  trackTemp(temp);
   await Deno.mkdir(temp, { recursive: true });
   try {
     await fill(temp);
@@ -55,6 +91,8 @@ export async function writeDirAtomic(path: string, fill: (dir: string) => Promis
   } catch (error) {
     await Deno.remove(temp, { recursive: true }).catch(() => {});
     throw error;
+  } finally {
+    untrackTemp(temp);
   }
 }
 

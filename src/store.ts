@@ -9,16 +9,31 @@
  * weights.bin    the trained weights, float32 little-endian
  * optimizer.bin  the optimizer's state after training (iterations, moments), for runs that continue it
  * meta.json      the key, the per-epoch history, timings, the seeded generator's state after training
+ * integrity.json the SHA-256 of each file above, recorded when saved
  * ```
  * Folders are written whole (temp folder, then rename), so an interrupted save
- * never leaves a half-written entry behind; an entry is checked before use.
+ * never leaves a half-written entry behind. Before an entry is used, every
+ * file is checked against its recorded SHA-256 and its metadata against what
+ * a run records; a damaged entry (a bad disk, a stray write, a hand edit)
+ * fails with a {@link ModelIntegrityError} naming the file, and the cache
+ * trains the run again. An entry without the record (saved before it
+ * existed) is retrained once.
  *
  * @module
  */
 import { join } from "node:path";
 import { tf } from "./tf.ts";
 import { exists, repoRoot } from "./fsutil.ts";
-import { MODEL_JSON, readModelFolder, WEIGHTS_BIN, writeModelFolder } from "./model_files.ts";
+import {
+  MODEL_JSON,
+  ModelIntegrityError,
+  readModelFolder,
+  verifyModelFolder,
+  WEIGHTS_BIN,
+  writeModelFolder,
+} from "./model_files.ts";
+
+export { ModelIntegrityError } from "./model_files.ts";
 import type { EpochRow } from "./display/training.ts";
 
 /** Where the model cache lives unless told otherwise (`data/models/`). */
@@ -61,9 +76,12 @@ export async function saveModel(model: tf.LayersModel, dir: string, meta: Record
   await writeModelFolder(dir, artifacts, { [META_JSON]: JSON.stringify(meta, null, 2) + "\n" });
 }
 
-/** Loads a model saved by {@link saveModel} or `model.save("file://...")`. */
-export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  return await tf.loadLayersModel(tf.io.fromMemory(await readModelFolder(dir)));
+/**
+ * Loads a model saved by {@link saveModel} or `model.save("file://...")`,
+ * after checking its files against their recorded SHA-256.
+ */
+export async function loadModel(dir: string, options: { requireIntegrity?: boolean } = {}): Promise<tf.LayersModel> {
+  return await tf.loadLayersModel(tf.io.fromMemory(await readModelFolder(dir, options)));
 }
 
 /** The metadata saved beside a model, or `null` when there is none or it is not JSON. */
@@ -148,14 +166,15 @@ export async function saveCacheEntry(
 export async function readCacheEntry(dir: string): Promise<CacheEntry | null> {
   const metaPath = join(dir, META_JSON);
   if (!await exists(metaPath)) return null;
+  await verifyModelFolder(dir, { requireIntegrity: true });
   let meta: EntryMeta;
   try {
     meta = JSON.parse(await Deno.readTextFile(metaPath));
   } catch (error) {
-    throw new Error(`${metaPath} is not readable JSON (${(error as Error).message})`);
+    throw new ModelIntegrityError(dir, metaPath, `is not readable JSON (${(error as Error).message})`);
   }
   const problem = entryProblem(meta);
-  if (problem) throw new Error(`${metaPath}: ${problem}`);
+  if (problem) throw new ModelIntegrityError(dir, metaPath, problem);
   const artifacts = await readModelFolder(dir);
   const data = artifacts.weightData as ArrayBuffer;
   let offset = 0;
@@ -171,7 +190,11 @@ export async function readCacheEntry(dir: string): Promise<CacheEntry | null> {
       optimizer = await Deno.readFile(join(dir, OPTIMIZER_BIN));
     } catch (error) {
       tf.dispose(weights);
-      throw new Error(`${join(dir, OPTIMIZER_BIN)} is missing or unreadable (${(error as Error).message})`);
+      throw new ModelIntegrityError(
+        dir,
+        join(dir, OPTIMIZER_BIN),
+        `is missing or unreadable (${(error as Error).message})`,
+      );
     }
   }
   return { meta, weights, optimizer };
@@ -179,9 +202,11 @@ export async function readCacheEntry(dir: string): Promise<CacheEntry | null> {
 
 /** What is wrong with a cache entry's metadata, or null. */
 export function entryProblem(meta: EntryMeta): string | null {
-  if (!meta || typeof meta !== "object") return "not an object";
+  if (!meta || typeof meta !== "object") return "it is not a JSON object";
   if (meta.format !== CACHE_FORMAT) return `cache format ${meta.format}, expected ${CACHE_FORMAT}`;
-  if (!Array.isArray(meta.rows) || meta.rows.length === 0) return "no epochs recorded";
+  if (!Array.isArray(meta.rows) || meta.rows.length === 0) {
+    return "its history is empty: a trained run has at least one epoch";
+  }
   for (const row of meta.rows) {
     if (!row || typeof row !== "object" || !Number.isInteger(row.epoch)) return "an epoch row without its epoch";
     for (const [k, v] of Object.entries(row)) {

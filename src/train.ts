@@ -43,6 +43,7 @@ import {
   canonicalJson,
   defaultCacheDir,
   type EntryMeta,
+  ModelIntegrityError,
   type OptimizerStateMeta,
   readCacheEntry,
   saveCacheEntry,
@@ -446,9 +447,8 @@ async function cachedFit(
     try {
       entry = await readCacheEntry(dir);
     } catch (error) {
-      display.note(
-        `The cached run in ${relativeToRepo(dir)} is damaged (${(error as Error).message}); training again.`,
-      );
+      const why = error instanceof ModelIntegrityError ? `${error.file}: ${error.problem}` : (error as Error).message;
+      display.note(`model cache: ${why}; retraining the run in ${relativeToRepo(dir)}`);
     }
     if (entry) {
       const restored = await restore(model, entry, callbacks);

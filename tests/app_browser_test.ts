@@ -51,6 +51,10 @@ Deno.test({
       await page.goto(app.url);
       await page.waitForSelector("body[data-ready=true]");
       assertEquals(await page.textContent("#message"), "Draw a digit first.");
+      // the page says what Predict keeps, and where
+      const logNote = (await page.textContent("#log-note"))!;
+      assert(logNote.includes(`${dir}/predictions.jsonl`) && logNote.includes("28×28"), logNote);
+      assert(logNote.includes("predictions.1.jsonl") && logNote.includes("not kept"), logNote);
 
       // Predict on an empty canvas: no prediction
       await page.click("#predict");

@@ -80,10 +80,12 @@ Deno.test("log: concurrent appends never interleave lines", async () => {
     }
     await Promise.all(writes);
     const text = await Deno.readTextFile(path);
-    const lines = text.split("\n");
-    assertEquals(lines.at(-1), "");
-    assertEquals(lines.length - 1, 150 + 15);
-    for (const line of lines.slice(0, -1)) JSON.parse(line);
+    assert(text.endsWith("\n"));
+    // every line whole; a writer that looks at the end of the file while the other writer's line is landing restores
+    // a newline that was not missing, which costs a blank line (skipped when read), never an entry
+    const lines = text.split("\n").filter((line) => line !== "");
+    assertEquals(lines.length, 150 + 15);
+    for (const line of lines) JSON.parse(line);
     const { predictions, warnings } = await a.read();
     assertEquals(warnings, []);
     assertEquals(new Set(predictions.map((p) => p.id)).size, 150);
@@ -120,5 +122,92 @@ Deno.test("log report: counts, accuracy on labels, confusion matrix, confidence,
     // an empty log still gives a report that says so
     const empty = await writeLogReport(`${path}-missing`, `${out}-empty`);
     assert(empty.markdown.includes("The log is empty"));
+  });
+});
+
+Deno.test("log: a line torn while the log is in use does not swallow the next entry", async () => {
+  await withLog(async (path) => {
+    const log = new PredictionLog(path);
+    await log.appendPrediction(record(1));
+    await Deno.writeTextFile(path, '{"x', { append: true }); // a crash, a full disk or a hand edit, after the first append
+    await log.appendPrediction(record(2));
+    await log.appendLabel("p2", 2);
+    const { predictions, warnings } = await log.read();
+    assertEquals(predictions.map((p) => [p.id, p.label]), [["p1", null], ["p2", 2]]);
+    assertEquals(warnings.length, 1, warnings.join("\n"));
+  });
+});
+
+Deno.test("log: created readable by its owner only; an existing log is made so when opened", async () => {
+  await withLog(async (path) => {
+    const log = new PredictionLog(path);
+    await log.appendPrediction(record(1));
+    assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600);
+    await Deno.chmod(path, 0o644);
+    const reopened = new PredictionLog(path);
+    await reopened.open();
+    assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600);
+    assert(reopened.has("p1") && !reopened.has("p2"));
+    // a log another program created (a shell's `>>`) while the app ran is made private at the next append
+    await Deno.remove(path);
+    await Deno.writeTextFile(path, "", { mode: 0o644 });
+    await Deno.chmod(path, 0o644);
+    await reopened.appendPrediction(record(2));
+    assertEquals((await Deno.stat(path)).mode! & 0o777, 0o600);
+  });
+});
+
+Deno.test("log: past its size cap the log moves to predictions.1.jsonl; both are read, labels still merge", async () => {
+  await withLog(async (path) => {
+    const lineBytes = JSON.stringify({ type: "prediction", ...record(0) }).length + 1;
+    const log = new PredictionLog(path, { maxBytes: lineBytes * 5 });
+    await log.open();
+    for (let i = 0; i < 12; i++) await log.appendPrediction(record(i));
+    await log.appendLabel("p8", 3); // its prediction is in the rotated file now
+    const rotated = path.replace(/\.jsonl$/, ".1.jsonl");
+    assertEquals(log.rotatedPath, rotated);
+    assert((await Deno.stat(path)).size <= lineBytes * 5, "the current file stays under the cap");
+    assert((await Deno.stat(rotated)).size <= lineBytes * 5, "the rotated file too");
+    assertEquals((await Deno.stat(rotated)).mode! & 0o777, 0o600);
+    const { predictions, warnings } = await log.read();
+    assertEquals(warnings, []);
+    // two rotations happened: the oldest lines are gone, the rest come back in order, and the ids kept in memory
+    // are exactly those still on disk
+    const all = Array.from({ length: 12 }, (_, i) => `p${i}`);
+    const ids = predictions.map((p) => p.id);
+    assert(ids.length >= 6 && ids.length < 12, ids.join(" "));
+    assertEquals(ids, all.slice(12 - ids.length));
+    assertEquals(predictions.find((p) => p.id === "p8")?.label, 3);
+    assertEquals(all.filter((id) => log.has(id)), ids, "ids of the dropped file are forgotten");
+  });
+});
+
+Deno.test("log: a failed write (a full disk) rejects, and the next write starts on a fresh line", async () => {
+  const full = new PredictionLog("/dev/full");
+  await assertRejects(() => full.appendPrediction(record(1)));
+  await withLog(async (path) => {
+    const log = new PredictionLog(path);
+    await log.appendPrediction(record(1));
+    // half a line on disk, as a write cut short by ENOSPC leaves it
+    const line = JSON.stringify({ type: "prediction", ...record(2) });
+    await Deno.writeTextFile(path, line.slice(0, 100), { append: true });
+    await log.appendPrediction(record(3));
+    const { predictions, warnings } = await log.read();
+    assertEquals(predictions.map((p) => p.id), ["p1", "p3"]);
+    assertEquals(warnings.length, 1);
+  });
+});
+
+Deno.test("log report: a hand-edited model name cannot put HTML into REPORT.md", async () => {
+  await withLog(async (path) => {
+    const log = new PredictionLog(path);
+    await log.appendPrediction(record(1));
+    await log.appendPrediction({ ...record(2), model: "<img src=x onerror=alert(1)>" });
+    await log.appendPrediction({ ...record(3), model: "cnn|evil" });
+    const written = await writeLogReport(path, `${path}-report`);
+    const markdown = await Deno.readTextFile(`${path}-report/REPORT.md`);
+    assert(!markdown.includes("<img") && !markdown.includes("cnn|evil"), markdown);
+    assertEquals(written.summary.predictions, 1);
+    assertEquals(written.warnings.length, 2);
   });
 });

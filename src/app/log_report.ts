@@ -180,9 +180,17 @@ function galleryTiles(predictions: LoggedPrediction[]): Tile[] {
 
 const percent = (v: number | null) => (v === null ? "–" : `${(v * 100).toFixed(1)}%`);
 
+/**
+ * Text from the log as a Markdown table cell: the log is a file anyone with
+ * access may edit, and a cell must not carry HTML or break the table.
+ */
+function cell(text: string): string {
+  return text.replace(/[\\`*_|<>&[\]]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 function groupTable(title: string, groups: GroupAccuracy[]): string {
   const rows = groups.map((g) =>
-    `| ${g.group} | ${g.predictions} | ${g.labelled} | ${g.correct} | ${percent(g.accuracy)} |`
+    `| ${cell(g.group)} | ${g.predictions} | ${g.labelled} | ${g.correct} | ${percent(g.accuracy)} |`
   );
   return [`| ${title} | predictions | labelled | right | accuracy |`, "| --- | ---: | ---: | ---: | ---: |", ...rows]
     .join("\n");
@@ -289,7 +297,7 @@ function renderMarkdown(s: LogSummary, warnings: string[]): string {
     "",
   );
   if (warnings.length > 0) {
-    lines.push("## Skipped lines", "", ...warnings.map((w) => `- ${w}`), "");
+    lines.push("## Skipped lines", "", ...warnings.map((w) => `- ${cell(w)}`), "");
   }
   return lines.join("\n");
 }

@@ -6,8 +6,11 @@
  * `reproduce` trained: the same run through the same cached `fit`.
  *
  * A {@link ModelRegistry} holds them for one server. Nothing is loaded or
- * trained when it is created; `prepare(name)` does it once, and runs train one
- * after another (`src/train.ts` runs one `fit` at a time).
+ * trained when it is created; `prepare(name)` does it once, and trainings run
+ * one after another. A cached model whose files fail their integrity check is
+ * retrained, and its status carries a notice saying so; a preparation that
+ * fails (MNIST missing, say) keeps its reason in the status and is printed,
+ * and the next `prepare` tries again.
  *
  * @module
  */
@@ -15,7 +18,7 @@ import { tf } from "../tf.ts";
 import { NUM_CLASSES } from "../data/mnist.ts";
 import { type CourseMnist, loadCourseMnist } from "../data/course_data.ts";
 import { isQuickMode } from "../course_env.ts";
-import { getRun, isRunCached, type RunSpec, trainRun } from "../runs.ts";
+import { getRun, type RunSpec, trainRun } from "../runs.ts";
 import { getPreset, inputShapeOf } from "../models/presets.ts";
 import { silentTrainingDisplay, type TrainingDisplay } from "../display/training.ts";
 import { MODEL_PIXELS } from "../draw/preprocess.ts";
@@ -27,8 +30,11 @@ export type AppModelName = typeof APP_MODEL_NAMES[number];
 /** The model a request gets when it names none: the report's final app used the CNN. */
 export const DEFAULT_APP_MODEL: AppModelName = "cnn-5";
 
-/** Where a model is on its way to being usable. */
-export type ModelStatus = "idle" | "loading" | "training" | "ready" | "failed";
+/**
+ * Where a model is on its way to being usable: "queued" waits for another
+ * model's training to finish, "loading" reads the cache (or MNIST before training).
+ */
+export type ModelStatus = "idle" | "queued" | "loading" | "training" | "ready" | "failed";
 
 /** Training progress as the page shows it. */
 export interface TrainingProgress {
@@ -50,6 +56,8 @@ export interface ModelInfo {
   error: string | null;
   /** True when it came from the cache rather than being trained by this server. */
   fromCache: boolean | null;
+  /** Something the user should know about this model, e.g. that its cached copy was damaged and is being retrained. */
+  notice: string | null;
   /** The run it is (`src/runs.ts`). */
   run: RunSpec;
 }
@@ -65,12 +73,14 @@ export interface Prediction {
 export interface RegistryOptions {
   /** Model cache folder (default `data/models/`). */
   cacheDir?: string;
-  /** Quick mode: trained on the quick slices (default: from `MNIST_QUICK`). */
+  /** Quick mode: tiny models (default: from `MNIST_QUICK`). */
   quick?: boolean;
   /** Where MNIST comes from when a model must be trained (default `loadCourseMnist(quick)`). */
   loadData?: () => Promise<CourseMnist>;
   /** Told about training progress too (e.g. the terminal). */
   display?: (name: AppModelName) => TrainingDisplay;
+  /** Where notices and failures are printed (e.g. `console.error`); nowhere by default. */
+  log?: (line: string) => void;
 }
 
 interface Entry {
@@ -78,8 +88,11 @@ interface Entry {
   progress: TrainingProgress | null;
   error: string | null;
   fromCache: boolean | null;
+  notice: string | null;
   model: tf.LayersModel | null;
   ready: Promise<tf.LayersModel> | null;
+  /** Called (and emptied) whenever the status changes. */
+  watchers: (() => void)[];
 }
 
 /** A model name from a request, or an error listing the known ones. */
@@ -94,6 +107,9 @@ export function checkModelName(name: string): AppModelName {
 export class ModelRegistry {
   readonly quick: boolean;
   private readonly entries = new Map<AppModelName, Entry>();
+  private trainingQueue: Promise<unknown> = Promise.resolve();
+  /** Preparations started and not finished (the one running and those queued behind it). */
+  private preparing = 0;
   private data: Promise<CourseMnist> | null = null;
 
   constructor(private readonly options: RegistryOptions = {}) {
@@ -104,8 +120,10 @@ export class ModelRegistry {
         progress: null,
         error: null,
         fromCache: null,
+        notice: null,
         model: null,
         ready: null,
+        watchers: [],
       });
     }
   }
@@ -125,6 +143,7 @@ export class ModelRegistry {
       progress: entry.progress,
       error: entry.error,
       fromCache: entry.fromCache,
+      notice: entry.notice,
       run: getRun(name),
     };
   }
@@ -135,9 +154,21 @@ export class ModelRegistry {
     return entry;
   }
 
-  /** True when the model cache already holds this model (so preparing it only restores it). */
-  async isCached(name: AppModelName): Promise<boolean> {
-    return await isRunCached(name, await this.mnist(), { cacheDir: this.options.cacheDir });
+  private setStatus(entry: Entry, status: ModelStatus): void {
+    entry.status = status;
+    for (const watcher of entry.watchers.splice(0)) watcher();
+  }
+
+  /**
+   * Resolves with the model's status once it is no longer just loading: ready,
+   * training, queued behind another training, failed, or idle. A request can
+   * wait this long (loading a cached model takes a fraction of a second) and
+   * then answer at once.
+   */
+  async settled(name: AppModelName): Promise<ModelInfo> {
+    const entry = this.entry(name);
+    while (entry.status === "loading") await new Promise<void>((resolve) => entry.watchers.push(resolve));
+    return this.info(name);
   }
 
   /** The model when it is ready, else `null` (no loading is started). */
@@ -153,15 +184,17 @@ export class ModelRegistry {
   prepare(name: AppModelName): Promise<tf.LayersModel> {
     const entry = this.entry(name);
     if (entry.ready) return entry.ready;
-    entry.status = "loading";
     entry.error = null;
+    this.setStatus(entry, this.preparing > 0 ? "queued" : "loading");
+    this.preparing++;
     const run = async () => {
+      if (entry.status === "queued") this.setStatus(entry, "loading");
       const outside = this.options.display?.(name) ?? silentTrainingDisplay;
       let epochs = 1, epoch = 0, batches = 1;
       const display: TrainingDisplay = {
         ...outside,
         start: (info) => {
-          entry.status = "training";
+          if (entry.status !== "training") this.setStatus(entry, "training");
           epochs = info.epochs;
           batches = info.batches;
           outside.start(info);
@@ -181,23 +214,31 @@ export class ModelRegistry {
           };
           outside.batchEnd(batch);
         },
+        // what the cache says (a damaged entry being retrained) becomes the model's notice
+        note: (line) => {
+          entry.notice = line;
+          this.options.log?.(`app: model '${name}': ${line}`);
+          outside.note(line);
+        },
       };
       return await trainRun(name, await this.mnist(), { cacheDir: this.options.cacheDir, display });
     };
-    // trainRun runs one fit at a time in this process, so the two models never train at once
-    const queued = run();
+    const queued = this.trainingQueue.then(run).finally(() => this.preparing--);
+    this.trainingQueue = queued.catch(() => {});
     entry.ready = queued.then(
       (result) => {
         entry.model = result.model;
         entry.fromCache = result.fromCache;
-        entry.status = "ready";
         entry.progress = null;
+        this.setStatus(entry, "ready");
         return result.model;
       },
       (error) => {
-        entry.status = "failed";
         entry.error = (error as Error).message;
         entry.ready = null;
+        entry.progress = null;
+        this.options.log?.(`app: model '${name}' could not be prepared: ${entry.error}`);
+        this.setStatus(entry, "failed");
         throw error;
       },
     );
@@ -218,7 +259,7 @@ export class ModelRegistry {
       entry.model?.dispose();
       entry.model = null;
       entry.ready = null;
-      entry.status = "idle";
+      this.setStatus(entry, "idle");
     }
   }
 }

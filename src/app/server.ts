@@ -6,25 +6,56 @@
  *
  * | request | answer |
  * | --- | --- |
- * | `GET /api/models` | the models, their status (idle, loading, training with progress, ready, failed), the modes, the limits |
+ * | `GET /api/models` | the models, their status (idle, queued, loading, training with progress, ready, failed) and any notice, the modes, the limits, where the log is |
  * | `POST /api/models/{name}/prepare` | starts loading (or training) a model; 202 with its status |
  * | `POST /api/predict?model=cnn-5&mode=v3` with a PNG body (`Content-Type: image/png`) | `digit`, `confidence`, `probabilities` (10), `input` (the 28×28 the model saw, 784 values in [0, 1]), `id` of the log entry |
  * | `POST /api/label` with `{"id": "…", "label": 7}` | records the digit the user meant for a logged prediction |
  *
  * `/api/predict` also takes `log=0` (do not log: the page's live preview) and
- * `steps=1` (add the images of each preprocessing step). An empty drawing
- * answers 422 "draw a digit first". A model that must still be trained answers
- * 503 with its progress and starts the training.
+ * `steps=1` (add the images of each preprocessing step, at most 280 pixels a
+ * side). An empty drawing, a dot or an all-dark image answers 422 "draw a digit
+ * first". A model that must still be trained answers 503 with its progress and
+ * starts the training; one whose preparation failed answers 503 with the reason.
+ * A prediction whose log line cannot be written is still answered, with
+ * `logged: false` and `logError`.
+ *
+ * Who may call it (see `origin.ts`): requests whose `Host` is one of the app's
+ * addresses and whose `Origin`, if any, is the app's own page; the label
+ * endpoint takes `application/json` only, so no web page can post to it
+ * without the browser asking the app first. Bodies must arrive within
+ * {@link DEFAULT_BODY_TIMEOUT_MS}; at most {@link MAX_CONCURRENT_IMAGES}
+ * drawings are decoded at a time, the next {@link MAX_WAITING_IMAGES} wait,
+ * and more are answered 503.
  *
  * @module
  */
 import { Buffer } from "node:buffer";
-import { checkMode, type GreyImage, MODE_DESCRIPTIONS, preprocess, PREPROCESS_MODES } from "../draw/preprocess.ts";
+import { relative } from "node:path";
+import {
+  BOX_FILTER,
+  checkMode,
+  type GreyImage,
+  MODE_DESCRIPTIONS,
+  preprocess,
+  PREPROCESS_MODES,
+  resample,
+} from "../draw/preprocess.ts";
 import { decodePng, ImageInputError, MAX_PNG_BYTES, MAX_PNG_PIXELS, MAX_PNG_SIDE } from "../draw/png.ts";
-import { type AppModelName, checkModelName, DEFAULT_APP_MODEL, ModelRegistry, predictDigit } from "./models.ts";
+import { drawingProblem } from "../draw/ink.ts";
+import {
+  type AppModelName,
+  checkModelName,
+  DEFAULT_APP_MODEL,
+  type ModelInfo,
+  ModelRegistry,
+  predictDigit,
+} from "./models.ts";
 import { inputToGreyLevels, PredictionLog } from "./log.ts";
+import { BusyError, Limiter } from "./limiter.ts";
+import { type OriginPolicy, originPolicy, refusal } from "./origin.ts";
 import type { TrainingDisplay } from "../display/training.ts";
 import { backendSummary } from "../tf.ts";
+import { repoRoot } from "../fsutil.ts";
 
 /** Port of `deno task app` unless `--port` says otherwise. */
 export const DEFAULT_PORT = 8000;
@@ -32,10 +63,31 @@ export const DEFAULT_PORT = 8000;
 export const DEFAULT_HOST = "127.0.0.1";
 /** The preprocessing a request gets when it names none. */
 export const DEFAULT_MODE = "v3";
+/** How long a request body may take to arrive (a 2 MiB drawing at 100 KiB/s takes 20 s). */
+export const DEFAULT_BODY_TIMEOUT_MS = 30_000;
+/** Drawings decoded and preprocessed at once: each may take tens of MB (4 megapixels, RGBA, copies). */
+export const MAX_CONCURRENT_IMAGES = 2;
+/** Drawings that may wait for their turn; more are answered 503 at once. */
+export const MAX_WAITING_IMAGES = 64;
+/** The largest side of a preprocessing step image in an answer (the page's canvas is 280 pixels). */
+export const MAX_STEP_IMAGE_SIDE = 280;
 /** Largest JSON body `/api/label` reads. */
 const MAX_JSON_BYTES = 4096;
 /** Decimals of the probabilities and input values in answers (enough for a chart, short on the wire). */
 const ANSWER_DECIMALS = 5;
+/** Seconds a client is asked to wait before trying again after a 503. */
+const RETRY_AFTER_S = 5;
+/** Query values that switch a flag (`log`, `steps`) on or off. */
+const FLAG_VALUES: Record<string, boolean> = {
+  "1": true,
+  true: true,
+  yes: true,
+  on: true,
+  "0": false,
+  false: false,
+  no: false,
+  off: false,
+};
 
 const STATIC_DIR = new URL("./static/", import.meta.url);
 const STATIC_FILES: Record<string, { file: string; type: string }> = {
@@ -53,16 +105,24 @@ export interface ServerOptions {
   host?: string;
   /** The prediction log file (default `data/logs/predictions.jsonl`). */
   logPath?: string;
+  /** Keep the prediction log (default true); `false` logs nothing at all. */
+  logging?: boolean;
+  /** The log's size cap in bytes (default `MAX_LOG_BYTES` of `log.ts`). */
+  logMaxBytes?: number;
   /** Model cache folder (default `data/models/`). */
   cacheDir?: string;
   /** Quick mode: tiny models for tests and dry runs (default: `MNIST_QUICK`). */
   quick?: boolean;
   /** Largest PNG accepted, in bytes (default {@link MAX_PNG_BYTES}). */
   maxBodyBytes?: number;
+  /** How long a request body may take to arrive, in milliseconds (default {@link DEFAULT_BODY_TIMEOUT_MS}). */
+  bodyTimeoutMs?: number;
   /** Models to load (or train) as soon as the server starts. */
   warm?: AppModelName[];
   /** Where each model's training progress goes besides the page (e.g. `terminalTrainingDisplay`). */
   display?: (name: AppModelName) => TrainingDisplay;
+  /** Where notices and failures are printed (default: standard error). */
+  log?: (line: string) => void;
   /** A registry to share (tests); one is created otherwise. */
   registry?: ModelRegistry;
 }
@@ -73,6 +133,7 @@ export interface AppServer {
   url: string;
   port: number;
   registry: ModelRegistry;
+  /** The prediction log (written only when logging is on). */
   log: PredictionLog;
   /** Stops listening and frees the models. */
   shutdown(): Promise<void>;
@@ -80,7 +141,13 @@ export interface AppServer {
 
 /** An error a client caused, with the status and code it answers with. */
 class RequestError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly extra: object = {}) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: object = {},
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message);
   }
 }
@@ -100,29 +167,72 @@ const IMAGE_ERROR_STATUS: Record<ImageInputError["code"], number> = {
   malformed_png: 400,
 };
 
-/** Reads a request body, refusing it as soon as it passes `limit` bytes. */
-async function readBody(request: Request, limit: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) {
-    throw new RequestError(
-      413,
-      "too_many_bytes",
-      `the body is ${declared} bytes; the limit is ${limit} bytes (send a smaller PNG, e.g. 280x280)`,
-    );
+/** Fails with 405 (and the methods that are allowed) unless the request uses one of `methods`. */
+function allowMethods(request: Request, path: string, methods: string[]): void {
+  if (methods.includes(request.method)) return;
+  throw new RequestError(405, "method_not_allowed", `use ${methods.join(" or ")} for ${path}`, {}, {
+    allow: methods.join(", "),
+  });
+}
+
+/** The media type of a request body, lower case, without parameters. */
+function mediaType(request: Request): string {
+  return (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+}
+
+/** A yes/no query parameter, or its default when absent; anything else is a 400. */
+function flag(url: URL, name: string, fallback: boolean): boolean {
+  const value = url.searchParams.get(name);
+  if (value === null) return fallback;
+  const parsed = FLAG_VALUES[value.toLowerCase()];
+  if (parsed === undefined) {
+    throw new RequestError(400, "bad_parameter", `${name}=${value} is not understood; use ${name}=1 or ${name}=0`);
   }
+  return parsed;
+}
+
+/**
+ * Reads a request body, refusing it as soon as it passes `limit` bytes, and
+ * when it has not arrived within `timeoutMs` (an upload that stalls would
+ * otherwise hold its connection open for ever).
+ */
+async function readBody(request: Request, limit: number, timeoutMs: number, what: string): Promise<Uint8Array> {
+  const declared = Number(request.headers.get("content-length") ?? NaN);
+  const tooLarge = (size: string) =>
+    new RequestError(413, "too_many_bytes", `the body is ${size} bytes; the limit is ${limit} bytes (${what})`);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(String(declared));
   if (!request.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let total = 0;
   const reader = request.body.getReader();
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > limit) {
-      await reader.cancel().catch(() => {});
-      throw new RequestError(413, "too_many_bytes", `the body is over the limit of ${limit} bytes; send a smaller PNG`);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(
+        new RequestError(
+          408,
+          "body_timeout",
+          `the body did not arrive within ${timeoutMs / 1000} s; send the request again`,
+          {},
+          { connection: "close" },
+        ),
+      );
+    }, timeoutMs);
+  });
+  try {
+    while (true) {
+      const { done, value } = await Promise.race([reader.read(), timeout]);
+      if (done) break;
+      total += value.length;
+      if (total > limit) throw tooLarge(`over ${limit}`);
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    if (error instanceof RequestError) throw error;
+    throw new RequestError(400, "body_aborted", `the body could not be read: ${(error as Error).message}`);
+  } finally {
+    clearTimeout(timer);
   }
   const body = new Uint8Array(total);
   let offset = 0;
@@ -137,8 +247,22 @@ function round(value: number): number {
   return Number(value.toFixed(ANSWER_DECIMALS));
 }
 
+/** A step image as the answer carries it: at most {@link MAX_STEP_IMAGE_SIDE} a side (area-averaged), base64. */
 function imageForAnswer(image: GreyImage) {
-  return { width: image.width, height: image.height, data: Buffer.from(image.data).toString("base64") };
+  const side = Math.max(image.width, image.height);
+  const shown = side <= MAX_STEP_IMAGE_SIDE ? image : resample(
+    image,
+    Math.max(1, Math.round((image.width * MAX_STEP_IMAGE_SIDE) / side)),
+    Math.max(1, Math.round((image.height * MAX_STEP_IMAGE_SIDE) / side)),
+    BOX_FILTER,
+  );
+  return { width: shown.width, height: shown.height, data: Buffer.from(shown.data).toString("base64") };
+}
+
+/** A path as the page shows it: relative to the repository when inside it. */
+function shownPath(path: string): string {
+  const inside = relative(repoRoot(), path);
+  return inside && !inside.startsWith("..") ? inside : path;
 }
 
 /**
@@ -150,37 +274,76 @@ function imageForAnswer(image: GreyImage) {
  * await app.shutdown();
  */
 export async function startServer(options: ServerOptions = {}): Promise<AppServer> {
+  const print = options.log ?? ((line: string) => console.error(line));
   const registry = options.registry ??
-    new ModelRegistry({ cacheDir: options.cacheDir, quick: options.quick, display: options.display });
-  const log = new PredictionLog(options.logPath);
+    new ModelRegistry({ cacheDir: options.cacheDir, quick: options.quick, display: options.display, log: print });
+  const logging = options.logging ?? true;
+  const log = new PredictionLog(options.logPath, { maxBytes: options.logMaxBytes });
+  if (logging) await log.open();
   const maxBodyBytes = options.maxBodyBytes ?? MAX_PNG_BYTES;
-  const loggedIds = new Set<string>();
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  const images = new Limiter(MAX_CONCURRENT_IMAGES, MAX_WAITING_IMAGES);
+  let policy: OriginPolicy | null = null;
 
   async function modelFor(name: AppModelName) {
     const ready = registry.ready(name);
     if (ready) return ready;
-    const info = registry.info(name);
-    if (info.status === "idle" || info.status === "failed") {
-      if (await registry.isCached(name)) return await registry.prepare(name);
-      registry.prepare(name).catch(() => {}); // its failure shows in /api/models
-    } else if (info.status === "loading" && await registry.isCached(name)) {
-      return await registry.prepare(name);
+    registry.prepare(name).catch(() => {}); // starts it, or joins the preparation under way
+    const info: ModelInfo = await registry.settled(name);
+    const model = registry.ready(name);
+    if (info.status === "ready" && model) return model;
+    if (info.status === "failed") {
+      throw new RequestError(
+        503,
+        "model_failed",
+        `model '${name}' could not be prepared: ${info.error}; fix that and predict again (the app tries again)`,
+        { model: info },
+      );
     }
-    const now = registry.info(name);
-    const progress = now.progress ? ` (epoch ${now.progress.epoch}/${now.progress.epochs})` : "";
+    const progress = info.progress ? ` (epoch ${info.progress.epoch}/${info.progress.epochs})` : "";
+    const state = info.status === "queued"
+      ? "waits for another model's training to finish"
+      : `is not trained yet and is being trained now${progress}`;
     throw new RequestError(
       503,
       "model_not_ready",
-      `model '${name}' is not trained yet and is being trained now${progress}; ` +
+      `model '${name}' ${state}${info.notice ? ` (${info.notice})` : ""}; ` +
         `try again when GET /api/models says it is ready`,
-      { model: now },
+      { model: info },
     );
   }
 
-  async function predict(request: Request, url: URL): Promise<Response> {
-    if (request.method !== "POST") {
-      throw new RequestError(405, "method_not_allowed", "use POST with a PNG body for /api/predict");
+  /** Decodes and preprocesses a drawing, a bounded number at a time. */
+  async function prepareDrawing(body: Uint8Array, mode: ReturnType<typeof checkMode>, withSteps: boolean) {
+    try {
+      return await images.run(async () => {
+        let image;
+        try {
+          image = await decodePng(body, { maxBytes: maxBodyBytes });
+        } catch (error) {
+          if (error instanceof ImageInputError) {
+            throw new RequestError(IMAGE_ERROR_STATUS[error.code], error.code, error.message);
+          }
+          throw error;
+        }
+        const started = performance.now();
+        const prepared = preprocess(image, mode);
+        const preprocessMs = performance.now() - started;
+        const steps = withSteps
+          ? Object.fromEntries(Object.entries(prepared.steps).map(([k, v]) => [k, imageForAnswer(v)]))
+          : undefined;
+        return { prepared, preprocessMs, steps, problem: drawingProblem(prepared.steps.inverted, prepared.box) };
+      });
+    } catch (error) {
+      if (error instanceof BusyError) {
+        throw new RequestError(503, "busy", error.message, {}, { "retry-after": "1" });
+      }
+      throw error;
     }
+  }
+
+  async function predict(request: Request, url: URL): Promise<Response> {
+    allowMethods(request, "/api/predict", ["POST"]);
     let model: AppModelName;
     let mode;
     try {
@@ -193,7 +356,9 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     } catch (error) {
       throw new RequestError(400, "unknown_mode", (error as Error).message);
     }
-    const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+    const shouldLog = flag(url, "log", true);
+    const withSteps = flag(url, "steps", false);
+    const contentType = mediaType(request);
     if (contentType !== "image/png") {
       throw new RequestError(
         415,
@@ -201,50 +366,40 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
         `the body must be a PNG image with Content-Type: image/png, got ${contentType ? `'${contentType}'` : "none"}`,
       );
     }
-    const body = await readBody(request, maxBodyBytes);
-    let image;
-    try {
-      image = await decodePng(body, { maxBytes: maxBodyBytes });
-    } catch (error) {
-      if (error instanceof ImageInputError) {
-        throw new RequestError(IMAGE_ERROR_STATUS[error.code], error.code, error.message);
-      }
-      throw error;
-    }
-    const started = performance.now();
-    const prepared = preprocess(image, mode);
-    const preprocessMs = performance.now() - started;
-    const steps = url.searchParams.get("steps") === "1"
-      ? Object.fromEntries(Object.entries(prepared.steps).map(([k, v]) => [k, imageForAnswer(v)]))
-      : undefined;
-    if (prepared.empty) {
-      throw new RequestError(422, "empty_drawing", "draw a digit first: the image has no dark pixels", {
-        empty: true,
-        steps,
-      });
-    }
+    const body = await readBody(request, maxBodyBytes, bodyTimeoutMs, "send a smaller PNG, e.g. 280x280");
+    const { prepared, preprocessMs, steps, problem } = await prepareDrawing(body, mode, withSteps);
+    if (problem) throw new RequestError(422, problem.code, problem.message, { empty: true, steps });
     const network = await modelFor(model);
     const predictStarted = performance.now();
     const prediction = predictDigit(network, prepared.input);
     const predictMs = performance.now() - predictStarted;
     const id = crypto.randomUUID();
-    const shouldLog = url.searchParams.get("log") !== "0";
-    if (shouldLog) {
-      await log.appendPrediction({
-        id,
-        time: new Date().toISOString(),
-        model,
-        mode,
-        digit: prediction.digit,
-        confidence: prediction.confidence,
-        probabilities: prediction.probabilities,
-        input: inputToGreyLevels(prepared.input),
-      });
-      loggedIds.add(id);
+    let logged = false;
+    let logError: string | undefined;
+    if (shouldLog && logging) {
+      try {
+        await log.appendPrediction({
+          id,
+          time: new Date().toISOString(),
+          model,
+          mode,
+          digit: prediction.digit,
+          confidence: prediction.confidence,
+          probabilities: prediction.probabilities,
+          input: inputToGreyLevels(prepared.input),
+        });
+        logged = true;
+      } catch (error) {
+        // the prediction is still good: answer it, and say it was not kept
+        logError = `the prediction was not logged: writing ${log.path} failed: ${(error as Error).message}`;
+        print(`app: ${logError}`);
+      }
     }
+    const notice = registry.info(model).notice;
     return json({
-      id: shouldLog ? id : null,
-      logged: shouldLog,
+      id: logged ? id : null,
+      logged,
+      ...(logError ? { logError } : {}),
       model,
       mode,
       empty: false,
@@ -255,13 +410,28 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
       inputShape: [28, 28],
       box: prepared.box,
       timing: { preprocessMs: round(preprocessMs), predictMs: round(predictMs) },
+      ...(notice ? { notice } : {}),
       steps,
     });
   }
 
   async function label(request: Request): Promise<Response> {
-    if (request.method !== "POST") throw new RequestError(405, "method_not_allowed", "use POST for /api/label");
-    const text = new TextDecoder().decode(await readBody(request, MAX_JSON_BYTES));
+    allowMethods(request, "/api/label", ["POST"]);
+    if (mediaType(request) !== "application/json") {
+      throw new RequestError(
+        415,
+        "wrong_content_type",
+        `the body must be JSON with Content-Type: application/json, like {"id": "…", "label": 7}`,
+      );
+    }
+    const text = new TextDecoder().decode(
+      await readBody(
+        request,
+        MAX_JSON_BYTES,
+        bodyTimeoutMs,
+        'a label is a small JSON object like {"id": "…", "label": 7}',
+      ),
+    );
     let value: { id?: unknown; label?: unknown };
     try {
       value = JSON.parse(text);
@@ -275,10 +445,22 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     if (typeof digit !== "number" || !Number.isInteger(digit) || digit < 0 || digit > 9) {
       throw new RequestError(400, "bad_label", `"label" must be a digit 0-9, got ${JSON.stringify(digit)}`);
     }
-    if (!loggedIds.has(value.id) && !(await log.has(value.id))) {
+    if (!logging) {
+      throw new RequestError(409, "logging_off", "the app runs with --no-log: it keeps no predictions to label");
+    }
+    if (!log.has(value.id)) {
       throw new RequestError(404, "unknown_prediction", `no logged prediction has id '${value.id}'`);
     }
-    await log.appendLabel(value.id, digit);
+    try {
+      await log.appendLabel(value.id, digit);
+    } catch (error) {
+      print(`app: a label could not be logged to ${log.path}: ${(error as Error).message}`);
+      throw new RequestError(
+        503,
+        "log_unavailable",
+        `the label was not logged: writing the log failed: ${(error as Error).message}`,
+      );
+    }
     return json({ ok: true, id: value.id, label: digit });
   }
 
@@ -291,13 +473,18 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
       quick: registry.quick,
       backend: backendSummary(),
       limits: { maxBytes: maxBodyBytes, maxSide: MAX_PNG_SIDE, maxPixels: MAX_PNG_PIXELS },
+      log: {
+        enabled: logging,
+        path: log.path,
+        shownPath: shownPath(log.path),
+        rotatedPath: log.rotatedPath,
+        maxBytes: log.maxBytes,
+      },
     });
   }
 
   function prepareModel(request: Request, name: string): Response {
-    if (request.method !== "POST") {
-      throw new RequestError(405, "method_not_allowed", "use POST to prepare a model");
-    }
+    allowMethods(request, `/api/models/${name}/prepare`, ["POST"]);
     let model: AppModelName;
     try {
       model = checkModelName(name);
@@ -308,36 +495,55 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     return json({ model: registry.info(model) }, 202);
   }
 
-  async function staticFile(path: string): Promise<Response | null> {
+  async function staticFile(request: Request, path: string): Promise<Response | null> {
     const entry = STATIC_FILES[path];
     if (!entry) return null;
+    allowMethods(request, path, ["GET", "HEAD"]);
     const body = await Deno.readFile(new URL(entry.file, STATIC_DIR));
-    return new Response(body, { headers: { "content-type": entry.type, "cache-control": "no-cache" } });
+    const headers = { "content-type": entry.type, "cache-control": "no-cache" };
+    return new Response(request.method === "HEAD" ? null : body, { headers });
+  }
+
+  async function route(request: Request, url: URL): Promise<Response> {
+    let path: string;
+    try {
+      path = decodeURIComponent(url.pathname);
+    } catch {
+      throw new RequestError(400, "bad_path", `the path ${url.pathname} has a malformed percent-escape`);
+    }
+    if (path === "/api/predict") return await predict(request, url);
+    if (path === "/api/label") return await label(request);
+    if (path === "/api/models") {
+      allowMethods(request, path, ["GET", "HEAD"]);
+      const answer = models();
+      return request.method === "HEAD" ? new Response(null, { headers: answer.headers }) : answer;
+    }
+    const prepareMatch = path.match(/^\/api\/models\/([^/]+)\/prepare$/);
+    if (prepareMatch) return prepareModel(request, prepareMatch[1]);
+    if (path === "/favicon.ico") {
+      allowMethods(request, path, ["GET", "HEAD"]);
+      return new Response(null, { status: 204 });
+    }
+    const file = await staticFile(request, path);
+    if (file) return file;
+    throw new RequestError(404, "not_found", `nothing at ${request.method} ${url.pathname}; the API is under /api/`);
   }
 
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     try {
-      if (url.pathname === "/api/predict") return await predict(request, url);
-      if (url.pathname === "/api/label") return await label(request);
-      if (url.pathname === "/api/models") {
-        if (request.method !== "GET") throw new RequestError(405, "method_not_allowed", "use GET for /api/models");
-        return models();
-      }
-      const prepareMatch = url.pathname.match(/^\/api\/models\/([^/]+)\/prepare$/);
-      if (prepareMatch) return prepareModel(request, decodeURIComponent(prepareMatch[1]));
-      if (request.method === "GET" && url.pathname === "/favicon.ico") return new Response(null, { status: 204 });
-      if (request.method === "GET") {
-        const file = await staticFile(url.pathname);
-        if (file) return file;
-      }
-      throw new RequestError(404, "not_found", `nothing at ${request.method} ${url.pathname}; the API is under /api/`);
+      if (!policy) throw new RequestError(503, "starting", "the app is starting; try again in a moment");
+      const refused = refusal(request, policy);
+      if (refused) throw new RequestError(403, refused.code, refused.message);
+      return await route(request, url);
     } catch (error) {
       if (error instanceof RequestError) {
-        const headers: Record<string, string> = error.status === 503 ? { "retry-after": "5" } : {};
+        const headers: Record<string, string> = error.status === 503
+          ? { "retry-after": String(RETRY_AFTER_S), ...error.headers }
+          : error.headers;
         return json({ error: error.message, code: error.code, ...error.extra }, error.status, headers);
       }
-      console.error(`app: ${request.method} ${url.pathname} failed:`, error);
+      print(`app: ${request.method} ${url.pathname} failed: ${(error as Error).stack ?? error}`);
       return json({ error: `internal error: ${(error as Error).message}`, code: "internal_error" }, 500);
     }
   }
@@ -351,6 +557,7 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     onListen: (addr) => resolveListening(addr as Deno.NetAddr),
   }, handle);
   const addr = await listening;
+  policy = originPolicy(hostname, addr.port);
   for (const name of options.warm ?? []) registry.prepare(name).catch(() => {});
   const shownHost = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   return {

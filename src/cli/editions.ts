@@ -81,9 +81,7 @@ export function translatedCode(source: string, first: boolean): string {
 }
 
 /** The English notebooks and the path of each one's translation. */
-export async function editionPairs(
-  root = join(repoRoot(), "notebooks"),
-): Promise<{ source: string; target: string }[]> {
+export function editionPairs(root = join(repoRoot(), "notebooks")): { source: string; target: string }[] {
   const pairs: { source: string; target: string }[] = [];
   for (const sub of ["", "solutions"]) {
     const dir = join(root, sub);
@@ -200,7 +198,7 @@ async function main(): Promise<number> {
   const marked = new Set((values["mark-translated"] ?? []).map((p) => basename(p) + "@" + basename(dirname(p))));
   const root = repoRoot();
   let problems = 0;
-  for (const { source, target } of await editionPairs()) {
+  for (const { source, target } of editionPairs()) {
     const key = basename(target) + "@" + basename(dirname(target));
     const result = await syncEdition(source, target, marked.has(key));
     const name = relative(root, target);

@@ -7,6 +7,8 @@
  * deno task log-report --log my.jsonl --out /tmp/report
  * ```
  *
+ * It reads the log's rotated file (`predictions.1.jsonl`) too, when there is one.
+ *
  * @module
  */
 import { parseArgs } from "node:util";
@@ -32,7 +34,28 @@ if (args.help) {
   Deno.exit(0);
 }
 const logPath = args.log ?? defaultLogPath();
-const report = await writeLogReport(logPath, args.out ?? defaultLogReportDir());
+const outDir = args.out ?? defaultLogReportDir();
+const fail = (message: string): never => {
+  console.error(`${message}\n${USAGE}`);
+  Deno.exit(2);
+};
+const kind = async (path: string) => {
+  try {
+    return (await Deno.stat(path)).isDirectory ? "folder" : "file";
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "missing";
+    throw error;
+  }
+};
+if (await kind(logPath) === "folder") fail(`--log ${logPath} is a folder; give the log file (a .jsonl file)`);
+if (await kind(outDir) === "file") fail(`--out ${outDir} is a file; give a folder for REPORT.md and figures/`);
+let report;
+try {
+  report = await writeLogReport(logPath, outDir);
+} catch (error) {
+  console.error(`log-report failed: ${(error as Error).message}`);
+  Deno.exit(1);
+}
 for (const warning of report.warnings) console.warn(`warning: ${warning}`);
 const s = report.summary;
 console.log(

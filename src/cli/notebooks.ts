@@ -14,6 +14,13 @@
  * Each written file is announced on standard output as `wrote <path>`. When
  * Jupyter is not installed it says so in one line and exits 0.
  *
+ * Outputs are written whole: nbconvert writes into a hidden staging folder
+ * beside the target, and the executed notebook is renamed into place only
+ * when complete, so a notebook being rewritten `--inplace` is never left
+ * half-written. Ctrl-C or SIGTERM ends nbconvert and its kernel (which Jupyter
+ * starts in a session of its own) and removes the staging folder before the
+ * command exits.
+ *
  * Why not plain `--execute`: the Deno kernel sometimes reports a cell idle a
  * moment *before* it sends the cell's last output (its result), and nbclient
  * stops listening at idle, so outputs went missing at random. The executor
@@ -23,14 +30,28 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { basename, join } from "node:path";
-import { repoRoot } from "../fsutil.ts";
+import { basename, dirname, join } from "node:path";
+import { removePendingTempsSync, repoRoot, trackTemp, untrackTemp } from "../fsutil.ts";
 import { isQuickMode } from "../course_env.ts";
+import { spawnChild, stopOnSignals } from "../child_processes.ts";
 import { buildSite } from "../site/build.ts";
 import { type Edition, listEditions, numberedNotebooks } from "../site/editions.ts";
 
 /** The Jupyter kernel the notebooks run on. */
 export const KERNEL_NAME = "deno";
+
+/** A fresh hidden folder inside `dir` for outputs being written, removed if the process is stopped. */
+async function stagingFolder(dir: string): Promise<string> {
+  await Deno.mkdir(dir, { recursive: true });
+  const staging = await Deno.makeTempDir({ dir, prefix: ".executing-" });
+  trackTemp(staging);
+  return staging;
+}
+
+async function removeStaging(staging: string): Promise<void> {
+  await Deno.remove(staging, { recursive: true }).catch(() => {});
+  untrackTemp(staging);
+}
 /** Default seconds a single cell may run: long enough for a full 10-epoch CNN on 2 cores. */
 export const DEFAULT_CELL_TIMEOUT_S = 3 * 3600;
 /** Seconds to keep listening for a cell's late outputs after the kernel reports idle. */
@@ -111,6 +132,7 @@ class DenoExecutePreprocessor(ExecutePreprocessor):
 /** Writes the executor module into a fresh temp folder and returns the folder (for PYTHONPATH). */
 export async function writeExecutorModule(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "deno-nbexec-" });
+  trackTemp(dir);
   await Deno.writeTextFile(join(dir, "deno_execute.py"), EXECUTOR_MODULE);
   return dir;
 }
@@ -142,11 +164,24 @@ export interface ExecuteResult {
 
 /**
  * Executes one notebook with Jupyter and the Deno kernel. The kernel runs in
- * the notebook's own folder, so its `../src/` imports resolve.
+ * the notebook's own folder, so its `../src/` imports resolve. nbconvert runs
+ * in a process group of its own (ended with its kernel if this process is
+ * stopped); with `inplace` the executed copy replaces the notebook only once
+ * it is complete.
  */
 export async function executeNotebook(notebook: string, options: ExecuteOptions): Promise<ExecuteResult> {
+  if (options.inplace) {
+    const staging = await stagingFolder(dirname(notebook));
+    try {
+      const result = await executeNotebook(notebook, { ...options, inplace: false, outDir: staging });
+      if (result.success) await Deno.rename(result.output, notebook);
+      return { ...result, output: notebook };
+    } finally {
+      await removeStaging(staging);
+    }
+  }
   const name = basename(notebook, ".ipynb");
-  const outDir = options.inplace ? undefined : options.outDir ?? join(repoRoot(), "reports", "notebooks");
+  const outDir = options.outDir ?? join(repoRoot(), "reports", "notebooks");
   const args = [
     "nbconvert",
     "--to",
@@ -155,21 +190,25 @@ export async function executeNotebook(notebook: string, options: ExecuteOptions)
     "--DenoExecutePreprocessor.enabled=True",
     `--DenoExecutePreprocessor.kernel_name=${KERNEL_NAME}`,
     `--DenoExecutePreprocessor.timeout=${options.cellTimeoutS ?? DEFAULT_CELL_TIMEOUT_S}`,
-    ...(outDir ? ["--output-dir", outDir, "--output", name] : ["--inplace"]),
+    "--output-dir",
+    outDir,
+    "--output",
+    name,
     notebook,
   ];
   const pythonPath = [options.executorDir, Deno.env.get("PYTHONPATH")].filter(Boolean).join(":");
   const started = performance.now();
-  const output = await new Deno.Command("jupyter", {
+  const output = await spawnChild("jupyter", {
     args,
     env: { ...options.env, PYTHONPATH: pythonPath },
+    stdin: "null",
     stdout: "piped",
     stderr: "piped",
   }).output();
   const decoder = new TextDecoder();
   return {
     notebook,
-    output: outDir ? join(outDir, `${name}.ipynb`) : notebook,
+    output: join(outDir, `${name}.ipynb`),
     success: output.success,
     seconds: (performance.now() - started) / 1000,
     log: decoder.decode(output.stdout) + decoder.decode(output.stderr),
@@ -248,33 +287,47 @@ async function main(): Promise<number> {
     console.log("no notebooks to run");
     return 0;
   }
+  const stop = stopOnSignals("notebooks", removePendingTempsSync);
   const executorDir = await writeExecutorModule();
   let failed = 0;
   try {
     for (const edition of editions) {
       const editionOut = outDir ? join(outDir, edition.dir) : undefined;
       for (const file of edition.files.filter(selected)) {
+        if (stop.requested) await stop.finished; // told to stop: start nothing new, let the handler exit
         const notebook = join(notebooksDir(), edition.dir, file);
         const label = join(edition.dir, file);
         console.error(`executing ${label}${quick ? " (quick mode)" : ""} ...`);
-        const result = await executeNotebook(notebook, {
-          outDir: editionOut,
-          inplace: values.inplace,
-          executorDir,
-          cellTimeoutS: values.timeout ? Number(values.timeout) : undefined,
-        });
-        if (!result.success) {
-          failed++;
-          console.error(`FAILED ${label} after ${result.seconds.toFixed(0)} s:\n${usefulLog(result.log)}`);
-          continue;
+        const cellTimeoutS = values.timeout ? Number(values.timeout) : undefined;
+        // into a staging folder, moved into place only once complete (or the notebook itself, with --inplace)
+        const staging = editionOut ? await stagingFolder(editionOut) : undefined;
+        try {
+          const result = await executeNotebook(notebook, {
+            outDir: staging,
+            inplace: !editionOut,
+            executorDir,
+            cellTimeoutS,
+          });
+          if (stop.requested) await stop.finished;
+          if (!result.success) {
+            failed++;
+            console.error(`FAILED ${label} after ${result.seconds.toFixed(0)} s:\n${usefulLog(result.log)}`);
+            continue;
+          }
+          console.error(`  done in ${result.seconds.toFixed(0)} s`);
+          const target = editionOut ? join(editionOut, file) : notebook;
+          if (editionOut) await Deno.rename(result.output, target);
+          console.log(`wrote ${target}`);
+        } finally {
+          if (staging) await removeStaging(staging);
         }
-        console.error(`  done in ${result.seconds.toFixed(0)} s`);
-        console.log(`wrote ${result.output}`);
       }
       if (editionOut && only.length === 0) await removeStaleCopies(editionOut, edition);
     }
   } finally {
     await Deno.remove(executorDir, { recursive: true }).catch(() => {});
+    untrackTemp(executorDir);
+    stop.remove();
   }
   if (outDir) {
     const site = await buildSite({ root: outDir, editions });

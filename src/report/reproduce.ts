@@ -52,6 +52,8 @@ import { parameterTable } from "../tables/models.ts";
 import { Pipeline } from "./pipeline.ts";
 import { COURSE_FONT, courseFontHashes } from "../plots/font.ts";
 import { repoRoot, writeFileAtomic, writeJsonAtomic } from "../fsutil.ts";
+import { spawnChild } from "../child_processes.ts";
+import { writeOutputSet } from "./output_set.ts";
 import { machineInfo, versionInfo } from "./environment.ts";
 import { renderReportMarkdown, type WrittenFigure } from "./markdown.ts";
 import {
@@ -267,16 +269,32 @@ async function previousDurations(outDir: string): Promise<Record<string, number>
   }
 }
 
-/** Runs the whole pipeline; returns the path of REPORT.md. */
+/** The top-level entries of `reproduce`'s output set (anything else in its folder is left alone). */
+export const REPORT_SET_ENTRIES = ["tables", "figures", "notebooks", "REPORT.md", MANIFEST] as const;
+
+/**
+ * Runs the whole pipeline; returns the path of REPORT.md. Everything is
+ * written into a staging folder that replaces the previous set only when the
+ * run is complete (`output_set.ts`), so `outDir` always holds one whole run.
+ */
 export async function runReproduce(options: ReproduceOptions): Promise<string> {
-  const { outDir, quick } = options;
+  const previous = await previousDurations(options.outDir);
+  await writeOutputSet(options.outDir, REPORT_SET_ENTRIES, (staged) => runPipeline(options, staged, previous));
+  const reportPath = join(options.outDir, "REPORT.md");
+  (options.log ?? ((line: string) => console.error(line)))(`reproduce: see ${reportPath}`);
+  return reportPath;
+}
+
+/** The pipeline, writing into `outDir` (the staging folder); `options.outDir` is where the set will be. */
+async function runPipeline(options: ReproduceOptions, outDir: string, previous: Record<string, number>): Promise<void> {
+  const { quick } = options;
   const log = options.log ?? ((line: string) => console.error(line));
   const tablesDir = join(outDir, "tables");
   const figuresDir = join(outDir, "figures");
-  const pipeline = new Pipeline(8, await previousDurations(outDir), log);
+  const pipeline = new Pipeline(8, previous, log);
   log(
     `reproduce: ${quick ? "QUICK MODE (small slices: the numbers are not the report's)" : "full run"}; ` +
-      `seed ${DEFAULT_SEED}; backend ${backendName()}; writing to ${outDir}`,
+      `seed ${DEFAULT_SEED}; backend ${backendName()}; writing to ${options.outDir}`,
   );
 
   const data = await pipeline.step("load MNIST", () => loadCourseMnist(quick));
@@ -376,8 +394,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<string> {
     outputs: await pipeline.hashes(outDir),
   };
   await writeJsonAtomic(join(outDir, MANIFEST), manifest);
-  log(`reproduce: done in ${pipeline.elapsed().toFixed(0)}s; see ${reportPath}`);
-  return reportPath;
+  log(`reproduce: done in ${pipeline.elapsed().toFixed(0)}s`);
 }
 
 function rel(path: string): string {
@@ -398,15 +415,17 @@ async function exportNotebooks(
     log("  notebooks: src/cli/notebooks.ts is missing; skipped");
     return [];
   }
-  const command = new Deno.Command(Deno.execPath(), {
+  // in a process group of its own, ended with everything it starts if reproduce is stopped (child_processes.ts)
+  const child = spawnChild(Deno.execPath(), {
     args: ["run", "-A", script, "--out", dir],
     // notebooks 03–06 train nothing new: their fits restore the runs this pipeline just cached; notebook 07
     // trains its own runs (augmentation, early stopping, the deeper models) when the cache lacks them
     env: { MNIST_QUICK: quick ? "1" : "0", ...(cacheDir ? { MNIST_CACHE_DIR: cacheDir } : {}) },
+    stdin: "null",
     stdout: "piped",
     stderr: "inherit",
   });
-  const output = await command.output();
+  const output = await child.output();
   const text = new TextDecoder().decode(output.stdout);
   if (!output.success) throw new Error(`executing the notebooks failed (exit ${output.code}):\n${text}`);
   const written = text.split("\n").filter((l) => l.startsWith("wrote ")).map((l) => l.slice("wrote ".length).trim());

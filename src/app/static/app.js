@@ -137,7 +137,7 @@ async function requestPrediction({ log }) {
       showMessage(answer.code === "empty_drawing" ? "Draw a digit first." : answer.error, "?");
       $("confidence").textContent = "";
       drawChart(null);
-      if (answer.code === "model_not_ready") pollModels();
+      if (answer.code === "model_not_ready" || answer.code === "model_failed") pollModels();
       return;
     }
     showPrediction(answer);
@@ -239,6 +239,22 @@ function showFeedback(answer) {
   $("confirm").dataset.label = String(answer.digit);
   $("feedback-done").textContent = "";
   $("feedback").hidden = !answer.id;
+  // a prediction that could not be logged is still shown; say why it cannot be confirmed
+  if (!answer.logged && answer.logError) {
+    showMessage(`It looks like a ${answer.digit}. (${answer.logError})`, String(answer.digit));
+  }
+}
+
+/** What the log keeps and where, from the server (it knows the file and whether logging is on). */
+function describeLog(log) {
+  const mib = (bytes) => `${Math.round(bytes / 2 ** 20)} MiB`;
+  $("log-note").textContent = log.enabled
+    ? `Each time you press Predict, this app keeps a record on this computer in ${log.shownPath}: the time, ` +
+      "the model and preprocessing, the ten probabilities, the 28×28 image the model saw, and the digit you confirm " +
+      "or correct. Predictions made while you draw are not kept. The file is readable by its owner only; past " +
+      `${mib(log.maxBytes)} it moves to ${log.rotatedPath.split("/").pop()}, replacing the older one. ` +
+      "Delete the files to forget everything."
+    : "This app keeps no record of what you draw (it runs with --no-log).";
 }
 
 async function sendLabel(label) {
@@ -283,7 +299,9 @@ async function pollModels() {
       ? `${chosen.name.toUpperCase()} failed: ${chosen.error}`
       : `${chosen.name.toUpperCase()}: ${chosen.status}…`;
   }
-  if (chosen.status === "training" || chosen.status === "loading") setTimeout(pollModels, STATUS_POLL_MS);
+  // e.g. "the cached model was damaged and is being retrained": said on the page, not only in the terminal
+  if (chosen.notice) status.textContent += ` Note: ${chosen.notice}`;
+  if (["training", "loading", "queued"].includes(chosen.status)) setTimeout(pollModels, STATUS_POLL_MS);
   else if (chosen.status === "ready" && state.hasInk && $("digit").dataset.state !== "predicted") {
     requestPrediction({ log: false });
   }
@@ -322,6 +340,7 @@ async function start() {
   };
   describeMode();
   $("backend").textContent = answer.backend + (answer.quick ? " · quick mode (models trained on small slices)" : "");
+  describeLog(answer.log);
   $("mode").addEventListener("change", () => {
     describeMode();
     requestPrediction({ log: false });
