@@ -22,7 +22,7 @@ import { createRng } from "./random.ts";
 import type { CourseMnist } from "./data/course_data.ts";
 import type { MnistSplit } from "./data/mnist.ts";
 import { imageTensor, labelTensor, oneHotTensor } from "./data/tensors.ts";
-import { type AugmentOptions, augmentSplit, SOURCE_001_AUGMENTATION } from "./data/augment.ts";
+import { type AugmentOptions, augmentSplit, DRAWING_AUGMENTATION, SOURCE_001_AUGMENTATION } from "./data/augment.ts";
 import { getPreset, inputShapeOf, type LabelEncoding } from "./models/presets.ts";
 import { type CachedHistory, earlyStopping, type EarlyStoppingArgs, withModelCache } from "./train.ts";
 import {
@@ -111,6 +111,18 @@ export const RUNS = {
   "deep-mlp": deeper("deep-mlp", "source 002"),
   "wide-mlp": deeper("wide-mlp", "source 003"),
   "deep-cnn": deeper("deep-cnn", "source 001"),
+  // the course's best model for drawings (notebook 06 trains and measures it; the app offers it)
+  "deep-cnn-augmented": {
+    name: "deep-cnn-augmented",
+    title: "the course's best model: source 001's deeper CNN, 6 epochs on augmented images, pen width too",
+    source: "source 001 (deeper CNN, augmentation) with pen-width augmentation (notebook 06)",
+    preset: "deep-cnn",
+    epochs: 6,
+    batchSize: 64, // source 001's
+    validation: "test",
+    seed: DEFAULT_SEED,
+    augment: { ...DRAWING_AUGMENTATION },
+  },
 } as const satisfies Record<string, RunSpec>;
 
 /** One of the names in {@link RUNS}. */

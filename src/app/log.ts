@@ -10,6 +10,8 @@
  * {"type":"label","id":"…","time":"…","label":7}
  * ```
  * A label line refers to a prediction by its `id`; the latest label wins.
+ * When several models read one drawing side by side, each answer is its own
+ * prediction line and they share a `drawing` id.
  * The file is only ever appended to, so a label never rewrites history.
  *
  * Privacy: the file is created readable by its owner only (mode 0600), and an
@@ -61,6 +63,8 @@ export interface PredictionRecord {
   probabilities: number[];
   /** The 28×28 input the model saw, row by row, grey levels 0–255. */
   input: number[];
+  /** Shared by the predictions of one drawing read by several models side by side (absent otherwise). */
+  drawing?: string;
 }
 
 /** A label a user confirmed (same digit) or corrected (another digit) for a prediction. */
@@ -97,6 +101,7 @@ function problemWith(value: unknown): string | null {
   if (!(PREPROCESS_MODES as readonly string[]).includes(r.mode as string)) return "unknown mode";
   if (!isDigit(r.digit)) return "digit is not 0-9";
   if (typeof r.confidence !== "number") return "no confidence";
+  if (r.drawing !== undefined && (typeof r.drawing !== "string" || r.drawing === "")) return "drawing is not an id";
   if (
     !Array.isArray(r.probabilities) || r.probabilities.length !== NUM_CLASSES ||
     !r.probabilities.every((p) => typeof p === "number")
