@@ -49,12 +49,12 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
       const response = await fetch(url("/api/models"));
       const body = await response.json();
       assertEquals(response.status, 200);
-      assertEquals(body.models.map((m: { name: string }) => m.name), ["mlp-5", "cnn-5", "deep-cnn-augmented"]);
+      assertEquals(body.models.map((m: { name: string }) => m.name), ["mlp-5", "cnn-5", "vgg-cnn-augmented"]);
       assertEquals(body.models.map((m: { status: string }) => m.status), ["idle", "idle", "idle"]);
-      assertEquals(body.bestModel, "deep-cnn-augmented");
+      assertEquals(body.bestModel, "vgg-cnn-augmented");
       assertEquals(body.sideBySide.map((v: { value: string }) => v.value), [
         "mlp-5,cnn-5",
-        "mlp-5,cnn-5,deep-cnn-augmented",
+        "mlp-5,cnn-5,vgg-cnn-augmented",
       ]);
       assertEquals(body.sideBySide[0].label, "MLP | CNN");
       assertEquals(body.modes.map((m: { name: string }) => m.name), ["v1", "v2", "v3"]);
@@ -128,7 +128,7 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
       await expectError(await post("/api/predict", huge), 413, "too_many_bytes");
       await expectError(await post("/api/predict", drawingPng(SEVEN, 4200, 10)), 413, "too_many_pixels");
       const unknownModel = await expectError(await post("/api/predict?model=resnet", png), 400, "unknown_model");
-      assert(unknownModel.includes("mlp-5, cnn-5, deep-cnn-augmented"));
+      assert(unknownModel.includes("mlp-5, cnn-5, vgg-cnn-augmented"));
       const twice = await expectError(await post("/api/predict?model=mlp-5,mlp-5", png), 400, "unknown_model");
       assert(twice.includes("'mlp-5' twice"), twice);
       const empty = await expectError(await post("/api/predict?model=mlp-5,", png), 400, "unknown_model");
@@ -195,14 +195,14 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
     );
 
     await t.step("side by side with a model still to train: 503 naming it, and its training starts", async () => {
-      const response = await post("/api/predict?model=cnn-5,deep-cnn-augmented&log=0", drawingPng(SEVEN));
+      const response = await post("/api/predict?model=cnn-5,vgg-cnn-augmented&log=0", drawingPng(SEVEN));
       const body = await response.json();
-      assertEquals([response.status, body.code, body.model.name], [503, "model_not_ready", "deep-cnn-augmented"]);
-      await app.registry.prepare("deep-cnn-augmented");
-      const three = await (await post("/api/predict?model=mlp-5,cnn-5,deep-cnn-augmented&log=0", drawingPng(SEVEN)))
+      assertEquals([response.status, body.code, body.model.name], [503, "model_not_ready", "vgg-cnn-augmented"]);
+      await app.registry.prepare("vgg-cnn-augmented");
+      const three = await (await post("/api/predict?model=mlp-5,cnn-5,vgg-cnn-augmented&log=0", drawingPng(SEVEN)))
         .json();
-      assertEquals(three.predictions.map((p: { model: string }) => p.model), ["mlp-5", "cnn-5", "deep-cnn-augmented"]);
-      const info = app.registry.info("deep-cnn-augmented");
+      assertEquals(three.predictions.map((p: { model: string }) => p.model), ["mlp-5", "cnn-5", "vgg-cnn-augmented"]);
+      const info = app.registry.info("vgg-cnn-augmented");
       assert(
         info.description.includes("augmented images") && info.description.includes("quick mode"),
         info.description,

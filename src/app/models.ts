@@ -1,9 +1,9 @@
 /**
  * The models the drawing app offers: the runs `mlp-5` and `cnn-5` of the
  * course (the report's MLP and CNN after 5 epochs, `src/runs.ts`) and the
- * course's best model for drawings, `deep-cnn-augmented` (source 001's deeper
- * CNN trained on augmented images, pen width included, as notebook 06 trains
- * it), restored from the model cache, or trained on first use (with progress)
+ * course's best model for drawings, `vgg-cnn-augmented` (a VGG-style CNN
+ * trained on augmented images, pen width included, as notebook 06 trains it),
+ * restored from the model cache, or trained on first use (with progress)
  * when the cache does not have them yet. They are the very models the
  * notebooks and `reproduce` trained: the same run through the same cached `fit`.
  *
@@ -30,18 +30,18 @@ import { silentTrainingDisplay, type TrainingDisplay } from "../display/training
 import { MODEL_PIXELS } from "../draw/preprocess.ts";
 
 /** The runs the app offers, in the order the page lists them. */
-export const APP_MODEL_NAMES = ["mlp-5", "cnn-5", "deep-cnn-augmented"] as const;
+export const APP_MODEL_NAMES = ["mlp-5", "cnn-5", "vgg-cnn-augmented"] as const;
 /** One of {@link APP_MODEL_NAMES}. */
 export type AppModelName = typeof APP_MODEL_NAMES[number];
 /** The model a request gets when it names none: the report's final app used the CNN. */
 export const DEFAULT_APP_MODEL: AppModelName = "cnn-5";
 /** The course's best model for drawings (notebook 06 measures it). */
-export const BEST_APP_MODEL: AppModelName = "deep-cnn-augmented";
+export const BEST_APP_MODEL: AppModelName = "vgg-cnn-augmented";
 /** Short names the page shows for each model. */
 export const APP_MODEL_LABELS: Readonly<Record<AppModelName, string>> = {
   "mlp-5": "MLP",
   "cnn-5": "CNN",
-  "deep-cnn-augmented": "best: deeper CNN, augmented",
+  "vgg-cnn-augmented": "best: VGG-style CNN, augmented",
 };
 /**
  * The side-by-side comparisons the page offers: the report's MLP against its
@@ -50,7 +50,7 @@ export const APP_MODEL_LABELS: Readonly<Record<AppModelName, string>> = {
  */
 export const SIDE_BY_SIDE: readonly (readonly AppModelName[])[] = [
   ["mlp-5", "cnn-5"],
-  ["mlp-5", "cnn-5", "deep-cnn-augmented"],
+  ["mlp-5", "cnn-5", "vgg-cnn-augmented"],
 ];
 /** Separates the models of a side-by-side request: `model=mlp-5,cnn-5`. */
 export const MODEL_LIST_SEPARATOR = ",";

@@ -50,10 +50,10 @@ export const SOURCE_001_AUGMENTATION: Readonly<AugmentOptions> = { rotation: 5, 
 
 /**
  * The course's best model's augmentation (notebook 06): source 001's ranges and
- * a pen of random width, from a fat one (stroke cut at 0.1) to a thin one (0.9),
+ * a pen of random width, from a fat one (stroke cut at 0.05) to a thin one (0.95),
  * as people draw with on a canvas.
  */
-export const DRAWING_AUGMENTATION: Readonly<AugmentOptions> = { ...SOURCE_001_AUGMENTATION, stroke: 0.4 };
+export const DRAWING_AUGMENTATION: Readonly<AugmentOptions> = { ...SOURCE_001_AUGMENTATION, stroke: 0.45 };
 
 /** Samples per pixel along each axis when a stroke is redrawn (4: 16 samples per pixel). */
 export const PEN_SUPERSAMPLING = 4;
