@@ -13,6 +13,7 @@
 import pl from "nodejs-polars";
 import { inJupyter, type JupyterApi, jupyterApi, LiveDisplay } from "./jupyter.ts";
 import { learningCurves } from "../plots/charts.ts";
+import { tr } from "../i18n.ts";
 
 /** One epoch of a training history, with Keras's metric names (`accuracy`, `val_loss`, ...). */
 export type EpochRow = { epoch: number } & Record<string, number>;
@@ -60,9 +61,13 @@ export interface RestoredFrom {
 
 /** The line that says a run was restored instead of trained. */
 export function restoredLine(from: RestoredFrom): string {
-  return `Restored from the model cache (${from.path}): trained ${from.savedAt.slice(0, 10)} in ${
-    from.seconds.toFixed(1)
-  } s. MNIST_RETRAIN=1 trains it again.`;
+  const date = from.savedAt.slice(0, 10), seconds = from.seconds.toFixed(1);
+  return tr({
+    en:
+      `Restored from the model cache (${from.path}): trained ${date} in ${seconds} s. MNIST_RETRAIN=1 trains it again.`,
+    ko: `모델 캐시에서 복원했습니다 (${from.path}): ${date}에 ${seconds}초 동안 학습한 결과입니다. ` +
+      `다시 학습하려면 MNIST_RETRAIN=1.`,
+  });
 }
 
 /** Metric columns in the order Keras prints them. */
@@ -173,7 +178,11 @@ export function notebookTrainingDisplay(
       batches = batchCount;
       rows.push(...recorded);
       // one display can show several fits (one per epoch with augmentation): say "restored" once
-      if (!restoredBefore) lines.push(`${restoredLine(from)} Its epochs, as recorded then:`);
+      if (!restoredBefore) {
+        lines.push(
+          `${restoredLine(from)} ${tr({ en: "Its epochs, as recorded then:", ko: "그때 기록한 에폭별 결과:" })}`,
+        );
+      }
       restoredBefore = true;
       lines.push(...recorded.flatMap((r) => epochLines(r, epochs, batchCount, r.seconds)));
       draw();
@@ -279,7 +288,8 @@ export function briefTrainingDisplay(
       const now = performance.now();
       if (now - lastDraw < REDRAW_MS * 4) return;
       lastDraw = now;
-      show(`${name}: training, epoch ${epoch}/${epochs} ${barLine(batch + 1, batches, (now - started) / 1000)}`);
+      const bar = barLine(batch + 1, batches, (now - started) / 1000);
+      show(`${name}: ${tr({ en: "training, epoch", ko: "학습 중, 에폭" })} ${epoch}/${epochs} ${bar}`);
     },
     epochEnd() {
       return Promise.resolve();
@@ -293,7 +303,12 @@ export function briefTrainingDisplay(
     },
     async finish() {
       if (trainingStarted > 0) {
-        show(`${name}: trained in ${((performance.now() - trainingStarted) / 1000).toFixed(1)} s and cached.`);
+        const seconds = ((performance.now() - trainingStarted) / 1000).toFixed(1);
+        show(
+          `${name}: ${
+            tr({ en: `trained in ${seconds} s and cached.`, ko: `${seconds}초 동안 학습하고 캐시에 저장했습니다.` })
+          }`,
+        );
       }
       await live?.flush();
     },

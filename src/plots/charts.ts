@@ -9,6 +9,7 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import type pl from "nodejs-polars";
 import { Figure, hconcat } from "./figure.ts";
+import { type Bilingual, tr } from "../i18n.ts";
 import {
   FIGURE_HEIGHT,
   FIGURE_WIDTH,
@@ -46,6 +47,19 @@ export function renderPlot(options: PlotOptions, title?: string): Figure {
   return title ? figure.withTitle(title) : figure;
 }
 
+/** What the course's series are called in a chart (the data keeps the English keys, which pick the colours). */
+const SERIES_NAMES: Readonly<Record<string, Bilingual>> = {
+  train: { en: "train", ko: "학습" },
+  validation: { en: "validation", ko: "검증" },
+  test: { en: "test", ko: "테스트" },
+};
+
+/** A series' name in the language in force (names of models, MLP and CNN, stay as they are). */
+export function seriesName(key: string): string {
+  const pair = SERIES_NAMES[key];
+  return pair ? tr(pair) : key;
+}
+
 /** One row of a long-form series: x, y and the series it belongs to. */
 interface SeriesPoint {
   epoch: number;
@@ -72,7 +86,12 @@ function curvePanel(
     width: PANEL_WIDTH,
     height: FIGURE_HEIGHT,
     marginRight: 90,
-    x: { label: "epoch", ticks: epochs.length <= 12 ? epochs : undefined, tickFormat: "d", nice: false },
+    x: {
+      label: tr({ en: "epoch", ko: "에폭" }),
+      ticks: epochs.length <= 12 ? epochs : undefined,
+      tickFormat: "d",
+      nice: false,
+    },
     y: {
       label: yLabel,
       grid: true,
@@ -95,7 +114,7 @@ function curvePanel(
           x: "epoch",
           y: "value",
           z: "series",
-          text: "series",
+          text: (p: SeriesPoint) => seriesName(p.series),
           fill: "series",
           textAnchor: "start",
           dx: 6,
@@ -134,7 +153,9 @@ export function learningCurves(
         points.push({ epoch: row.epoch, value: row[`val_${metric}`], series: heldOut });
       }
     }
-    const label = metric === "accuracy" ? "↑ accuracy (%)" : "↓ loss (cross-entropy)";
+    const label = metric === "accuracy"
+      ? tr({ en: "↑ accuracy (%)", ko: "↑ 정확도 (%)" })
+      : tr({ en: "↓ loss (cross-entropy)", ko: "↓ 손실 (교차 엔트로피)" });
     return curvePanel(points, label, SPLIT_COLORS, metric === "accuracy", options.markEpoch);
   };
   const figure = hconcat([panel("accuracy"), panel("loss")]);
@@ -158,8 +179,14 @@ export function compareCurves(
     }))
   );
   const accuracy = metric.endsWith("accuracy");
-  const what = metric.startsWith("val_") ? "held-out" : "training";
-  const label = accuracy ? `↑ ${what} accuracy (%)` : `↓ ${what} loss (cross-entropy)`;
+  const heldOut = metric.startsWith("val_");
+  const label = accuracy
+    ? (heldOut
+      ? tr({ en: "↑ held-out accuracy (%)", ko: "↑ 검증 정확도 (%)" })
+      : tr({ en: "↑ training accuracy (%)", ko: "↑ 학습 정확도 (%)" }))
+    : (heldOut
+      ? tr({ en: "↓ held-out loss (cross-entropy)", ko: "↓ 검증 손실 (교차 엔트로피)" })
+      : tr({ en: "↓ training loss (cross-entropy)", ko: "↓ 학습 손실 (교차 엔트로피)" }));
   const figure = curvePanel(points, label, MODEL_COLORS, accuracy);
   return options.title ? figure.withTitle(options.title) : figure;
 }
@@ -225,7 +252,7 @@ export function groupedBars(
   });
   return figure.withHeader({
     title: options.title,
-    legend: series.map((s) => ({ label: s, color: colors[s] ?? NEUTRAL_COLOR })),
+    legend: series.map((s) => ({ label: seriesName(s), color: colors[s] ?? NEUTRAL_COLOR })),
   });
 }
 
@@ -273,16 +300,16 @@ export function barChart(
  * sets differ in size, so each gets its own axis).
  */
 export function classCountChart(trainCounts: number[], testCounts: number[], options: { title?: string } = {}): Figure {
-  const panel = (counts: number[], name: string, color: string) =>
+  const panel = (counts: number[], yLabel: string, color: string) =>
     barChart(counts.map((value, digit) => ({ category: digit, value })), {
-      xLabel: "digit",
-      yLabel: `↑ ${name} images`,
+      xLabel: tr({ en: "digit", ko: "숫자" }),
+      yLabel,
       color,
       width: PANEL_WIDTH,
     });
   const figure = hconcat([
-    panel(trainCounts, "training", SPLIT_COLORS.train),
-    panel(testCounts, "test", SPLIT_COLORS.test),
+    panel(trainCounts, tr({ en: "↑ training images", ko: "↑ 학습 이미지 수" }), SPLIT_COLORS.train),
+    panel(testCounts, tr({ en: "↑ test images", ko: "↑ 테스트 이미지 수" }), SPLIT_COLORS.test),
   ]);
   return options.title ? figure.withTitle(options.title) : figure;
 }
@@ -312,8 +339,11 @@ export function pixelHistogram(pixels: Uint8Array, options: { title?: string; bi
   }
   return renderPlot({
     marginLeft: 60,
-    x: { label: "grey level (0 = background, 255 = ink) →", domain: [0, GREY_LEVELS] },
-    y: { label: "↑ pixels (log scale)", type: "log", grid: true },
+    x: {
+      label: tr({ en: "grey level (0 = background, 255 = ink) →", ko: "밝기 값 (0 = 배경, 255 = 잉크) →" }),
+      domain: [0, GREY_LEVELS],
+    },
+    y: { label: tr({ en: "↑ pixels (log scale)", ko: "↑ 픽셀 수 (로그 눈금)" }), type: "log", grid: true },
     marks: [
       Plot.rect(bins.filter((b) => b.count > 0), {
         x1: "x1",
@@ -342,8 +372,8 @@ export function confusionMatrixChart(matrix: number[][], options: { title?: stri
     marginLeft: 60,
     marginTop: 50,
     padding: 0.04,
-    x: { label: "predicted digit", axis: "top", domain: digits, labelAnchor: "center" },
-    y: { label: "true digit", domain: digits, labelAnchor: "center", labelOffset: 42 },
+    x: { label: tr({ en: "predicted digit", ko: "예측한 숫자" }), axis: "top", domain: digits, labelAnchor: "center" },
+    y: { label: tr({ en: "true digit", ko: "실제 숫자" }), domain: digits, labelAnchor: "center", labelOffset: 42 },
     color: { scheme: HEATMAP_SCHEME, type: "sqrt", domain: [0, max] },
     marks: [
       Plot.cell(cells, { x: "predicted", y: "true", fill: "count", inset: 0.5 }),

@@ -11,6 +11,7 @@ import { IMAGE_SIZE, imageAt, type MnistSplit, NUM_CLASSES, PIXELS_PER_IMAGE } f
 import { PngImage } from "./figure.ts";
 import { DIGIT_SCALE, ERROR_COLOR, FONT_FAMILY, FONT_SIZE, OK_COLOR, TEXT_COLOR } from "./theme.ts";
 import { registerCourseFont } from "./font.ts";
+import { tr } from "../i18n.ts";
 
 /** How the numbers of a tile become colours. */
 export type ColorMap =
@@ -185,7 +186,7 @@ export function digitGrid(
   options: GridOptions & { captions?: (string | CaptionLine)[][] } = {},
 ): PngImage {
   const tiles = indices.map((index, i) =>
-    digitTile(split, index, options.captions?.[i] ?? [`label ${split.labels[index]}`])
+    digitTile(split, index, options.captions?.[i] ?? [`${tr({ en: "label", ko: "정답" })} ${split.labels[index]}`])
   );
   return imageGrid(tiles, { scale: 3, ...options });
 }
@@ -343,7 +344,10 @@ export function predictionGrid(
     const predicted = source.predictions[index];
     const lines: (string | CaptionLine)[] = [];
     if (options.showIndex) lines.push(`#${index}`);
-    lines.push(`true ${label}`, { text: `pred ${predicted}`, color: predicted === label ? OK_COLOR : ERROR_COLOR });
+    lines.push(`${tr({ en: "true", ko: "정답" })} ${label}`, {
+      text: `${tr({ en: "pred", ko: "예측" })} ${predicted}`,
+      color: predicted === label ? OK_COLOR : ERROR_COLOR,
+    });
     if (options.confidence !== false) {
       lines.push(`${(source.probabilities[index * NUM_CLASSES + predicted] * 100).toFixed(1)}%`);
     }
@@ -365,7 +369,7 @@ export function comparisonGrid(
   const captions = indices.map((index) => {
     const label = split.labels[index];
     return [
-      `true ${label}`,
+      `${tr({ en: "true", ko: "정답" })} ${label}`,
       ...Object.entries(models).map(([name, source]) => {
         const predicted = source.predictions[index];
         const confidence = (source.probabilities[index * NUM_CLASSES + predicted] * 100).toFixed(0);
