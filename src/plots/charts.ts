@@ -36,6 +36,8 @@ export function renderPlot(options: PlotOptions, title?: string): Figure {
   const element = Plot.plot({
     width: FIGURE_WIDTH,
     height: FIGURE_HEIGHT,
+    // Plot's default 40 px clips a label such as "6,000" at the course's 12 px font
+    marginLeft: 48,
     ...options,
     style: { fontFamily: FONT_FAMILY, fontSize: `${FONT_SIZE}px`, background: "white", ...(options.style as object) },
     document,
@@ -45,6 +47,18 @@ export function renderPlot(options: PlotOptions, title?: string): Figure {
   }
   const figure = new Figure(element.outerHTML);
   return title ? figure.withTitle(title) : figure;
+}
+
+/**
+ * A bar's value label drawn twice, first as a thick white outline, so a grid
+ * line running through it does not cross the digits (a separate mark rather
+ * than `paintOrder`, which the PNG rasteriser ignores).
+ */
+function haloed(data: unknown[], options: Plot.TextOptions): Plot.Markish[] {
+  return [
+    Plot.text(data, { ...options, fill: "white", stroke: "white", strokeWidth: 4, strokeLinejoin: "round" }),
+    Plot.text(data, options),
+  ];
 }
 
 /** What the course's series are called in a chart (the data keeps the English keys, which pick the colours). */
@@ -224,16 +238,14 @@ export function groupedBars(
   const colors = options.colors ?? { ...MODEL_COLORS, ...SPLIT_COLORS };
   const format = options.format ??
     (options.percent ? (v: number) => `${(v * 100).toFixed(2)}` : (v: number) => v.toFixed(4));
-  const labelMarks = options.labels === false ? [] : [
-    Plot.text(rows, {
-      fx: "group",
-      x: "series",
-      y: "value",
-      text: (d: GroupedValue) => format(d.value),
-      dy: -6,
-      fontSize: FONT_SIZE - 3,
-    }),
-  ];
+  const labelMarks = options.labels === false ? [] : haloed(rows, {
+    fx: "group",
+    x: "series",
+    y: "value",
+    text: (d: GroupedValue) => format(d.value),
+    dy: -6,
+    fontSize: FONT_SIZE - 3,
+  });
   const figure = renderPlot({
     width: options.width ?? FIGURE_WIDTH,
     height: FIGURE_HEIGHT,
@@ -289,7 +301,7 @@ export function barChart(
         fill: (d: { category: string | number }) =>
           d.category === options.highlight ? options.highlightColor ?? MODEL_COLORS.CNN : color,
       }),
-      Plot.text(rows, { x: "category", y: "value", text: (d: { value: number }) => format(d.value), dy: -6 }),
+      ...haloed(rows, { x: "category", y: "value", text: (d: { value: number }) => format(d.value), dy: -6 }),
       Plot.ruleY([0]),
     ],
   }, options.title);

@@ -38,6 +38,15 @@ const HEADER_LINE = 30;
  */
 export const DISPLAY_PNG_SCALE = 1;
 
+/** `svg` with its root's size multiplied by `scale` (a viewBox keeps the drawing's own coordinates). */
+function atScale(svg: string, width: number, height: number, scale: number): string {
+  return svg.replace(/<svg\b[^>]*>/, (tag) => {
+    const sized = tag.replace(/\s(width|height)="[^"]*"/g, "");
+    const viewBox = /\bviewBox=/.test(sized) ? "" : ` viewBox="0 0 ${width} ${height}"`;
+    return sized.replace(/^<svg\b/, `<svg width="${width * scale}" height="${height * scale}"${viewBox}`);
+  });
+}
+
 /** One entry of a legend: a coloured square and its label. */
 export interface LegendEntry {
   label: string;
@@ -149,9 +158,20 @@ export class Figure {
    */
   async toPng(scale: number = PNG_SCALE): Promise<Uint8Array> {
     const svg = this.svg
-      .replace(/\bdy="(-?[\d.]+)em"/g, (_, em) => `dy="${(Number(em) * FONT_SIZE).toFixed(2)}"`)
+      // Plot places tick labels with `y="0.71em"`, `y="0.32em"`, `dy="-1em"` …; the rasteriser reads those as pixels
+      .replace(/\b(x|y|dx|dy)="(-?[\d.]+)em"/g, (_, name, em) => `${name}="${(Number(em) * FONT_SIZE).toFixed(2)}"`)
       // the rasteriser draws Plot's faint grid (currentColor at 10% opacity) solid, so give it its final colour
-      .replace(/stroke-opacity="0\.1" stroke="currentColor"/g, `stroke="${GRID_COLOR}"`)
+      .replace(/stroke-opacity="0\.1" stroke="currentColor"/g, `stroke="${GRID_COLOR}" data-grid=""`)
+      // and snaps its lines to whole PNG pixels: at fractional positions some came out twice as dark as others
+      .replace(
+        /(<g[^>]*data-grid=""[^>]*>)(.*?)<\/g>/gs,
+        (_, open, lines: string) =>
+          open +
+          lines.replace(
+            /\b(x1|x2|y1|y2)="(-?[\d.]+)"/g,
+            (_m, name, v) => `${name}="${Math.round(Number(v) * scale) / scale}"`,
+          ) + "</g>",
+      )
       .replace(/="currentColor"/g, `="${TEXT_COLOR}"`)
       // Plot's own `font-family="system-ui, sans-serif"` is a family the rasteriser cannot resolve (it drew
       // the labels in a serif face), and it does not read the CSS font in `style`: name the course's font
@@ -162,7 +182,8 @@ export class Figure {
         return size ? tag.replace(/\bfont-size="[^"]*"/, `font-size="${size}"`) : tag;
       });
     registerCourseFont();
-    const image = await loadImage(Buffer.from(svg));
+    // rasterise at the final size (drawing a 1× image scaled up blurred every line and letter)
+    const image = await loadImage(Buffer.from(atScale(svg, this.width, this.height, scale)));
     const canvas = createCanvas(Math.round(this.width * scale), Math.round(this.height * scale));
     const context = canvas.getContext("2d");
     context.fillStyle = "white";
