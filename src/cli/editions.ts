@@ -19,7 +19,8 @@
  *   then `--mark-translated FILE` records that it is current.
  *
  * `--check` changes nothing and exits 1 when a Korean notebook differs from
- * what this command would write, or has cells still to translate: the test
+ * what this command would write, has cells still to translate, or has
+ * translations of English text that changed since: the test
  * suite runs it, so an edited English code cell fails until the editions are
  * synced.
  *
@@ -73,7 +74,7 @@ const lines = (value: string) => {
 /** A code cell's source for the translated edition: paths one folder deeper, Korean chosen in the first cell. */
 export function translatedCode(source: string, first: boolean): string {
   const deeper = source
-    .replace(/(["'])((?:\.\.\/)+)(src\/)/g, "$1../$2$3")
+    .replace(/(["'`])((?:\.\.\/)+)(src|data|reports|notebooks|docs)\//g, "$1../$2$3/")
     .replace(/file:\/\/((?:\.\.\/)+)/g, "file://../$1");
   if (!first) return deeper;
   const depth = deeper.match(/["']((?:\.\.\/)+)src\//)?.[1] ?? "../../";
@@ -120,8 +121,16 @@ async function readNotebook(path: string): Promise<Notebook | null> {
   }
 }
 
+/** Sorted keys, one-space indent, sources as lists of lines: how Jupyter (nbformat) writes a notebook. */
 function serialise(notebook: Notebook): string {
-  return JSON.stringify(notebook, null, 1) + "\n";
+  const sorted = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sorted);
+    if (value === null || typeof value !== "object") return value;
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([k, v]) => [k, sorted(v)]));
+  };
+  const cells = notebook.cells.map((cell) => ({ ...cell, source: lines(text(cell.source)) }));
+  return JSON.stringify(sorted({ ...notebook, cells }), null, 1) + "\n";
 }
 
 /** The translated notebook `target` rewritten from the English `source` (see the module comment). */
@@ -145,7 +154,7 @@ export async function syncEdition(source: string, target: string, markTranslated
         id,
         cell_type: "code",
         execution_count: same ? old!.execution_count ?? null : null,
-        metadata: {},
+        metadata: same ? old!.metadata ?? {} : {},
         outputs: same ? old!.outputs ?? [] : [],
         source: lines(code),
       });
@@ -218,7 +227,7 @@ async function main(): Promise<number> {
         console.error(`${name} is not in step with ${relative(root, source)}: run deno task editions`);
         problems++;
       }
-      if (result.untranslated.length > 0) problems++;
+      if (result.untranslated.length > 0 || result.stale.length > 0) problems++;
     } else if (result.changed) {
       await writeFileAtomic(target, serialise(result.notebook));
       console.log(`wrote ${name}`);
