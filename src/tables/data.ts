@@ -36,7 +36,7 @@ export function shapesTable(mnist: MnistData): pl.DataFrame {
   };
   return pl.DataFrame({
     [tr({ en: "array", ko: "배열" })]: arrays.map((a) => a.name),
-    [tr({ en: "shape", ko: "모양" })]: arrays.map((a) => `(${a.shape.join(", ")})`),
+    [tr({ en: "shape", ko: "형태" })]: arrays.map((a) => `(${a.shape.join(", ")})`),
     dtype: arrays.map(() => "uint8"),
     [tr({ en: "min", ko: "최솟값" })]: arrays.map((a) => range(a.data)[0]),
     [tr({ en: "max", ko: "최댓값" })]: arrays.map((a) => range(a.data)[1]),
