@@ -79,6 +79,7 @@ async function exists(path: string): Promise<boolean> {
 
 /** Removes `NN-name.html` pages in `dir` that are not among `keep` (pages of notebooks no longer in the course). */
 async function removeStalePages(dir: string, keep: Set<string>, log: (line: string) => void): Promise<void> {
+  if (!(await exists(dir))) return; // no copy of this edition was executed (e.g. `--only` one notebook): no pages
   for await (const entry of Deno.readDir(dir)) {
     const notebookName = entry.name.replace(/\.html$/, ".ipynb");
     if (entry.isFile && entry.name.endsWith(".html") && NOTEBOOK_FILE_PATTERN.test(notebookName)) {
