@@ -22,6 +22,7 @@ import { type Cell, joined, outputsOf, outputText, readCells } from "./notebook_
 /** Figure outputs (an image: a PNG, with an SVG for charts) each notebook shows in quick mode. */
 const EXPECTED_FIGURES: Record<string, number> = {
   "01-data-exploration": 6,
+  "02-fundamentals": 9,
   "03-mlp": 3,
   "04-cnn": 6,
   "05-comparison": 12,
@@ -30,7 +31,7 @@ const EXPECTED_FIGURES: Record<string, number> = {
 };
 
 /** Notebooks whose cells train (or restore) a model with a full training log. */
-const TRAINING_NOTEBOOKS = ["03-mlp", "04-cnn", "05-comparison", "07-extensions"];
+const TRAINING_NOTEBOOKS = ["02-fundamentals", "03-mlp", "04-cnn", "05-comparison", "07-extensions"];
 
 const jupyter = await hasJupyter();
 if (!jupyter) console.log("notebooks_test: jupyter is not on PATH; skipping the notebook execution tests");

@@ -227,6 +227,36 @@ export function hconcat(figures: Figure[], gap = 16): Figure {
   );
 }
 
+/**
+ * Figures stacked top to bottom in one SVG (e.g. the rows of a grid of
+ * panels), left-aligned, with `gap` pixels between them.
+ */
+export function vconcat(figures: Figure[], gap = 8): Figure {
+  if (figures.length === 0) throw new Error("vconcat needs at least one figure");
+  let y = 0;
+  const parts: string[] = [];
+  for (const figure of figures) {
+    parts.push(figure.svg.replace(/<svg\b/, `<svg x="0" y="${y}"`));
+    y += figure.height + gap;
+  }
+  const height = y - gap;
+  const width = Math.max(...figures.map((f) => f.width));
+  return new Figure(
+    `<svg xmlns="${SVG_NS}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+      `<rect width="100%" height="100%" fill="white"/>${parts.join("")}</svg>`,
+  );
+}
+
+/** Figures in a grid of `columns` per row (rows of {@link hconcat}, stacked with {@link vconcat}). */
+export function gridOf(figures: Figure[], columns: number, gap = 16): Figure {
+  if (!Number.isInteger(columns) || columns < 1) {
+    throw new RangeError(`columns must be a positive integer, got ${columns}`);
+  }
+  const rows: Figure[] = [];
+  for (let i = 0; i < figures.length; i += columns) rows.push(hconcat(figures.slice(i, i + columns), gap));
+  return vconcat(rows, gap);
+}
+
 /** PNG signature: the first 8 bytes of every PNG file. */
 export const PNG_SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
