@@ -165,6 +165,14 @@ Deno.test("site assets: the app's colours, KaTeX's WOFF2 fonts, and every url() 
   const fonts = cssUrls(katex);
   assert(fonts.length >= 20 && fonts.every((url) => url.endsWith(".woff2")), `${fonts.length} KaTeX fonts, all WOFF2`);
   for (const url of fonts) assert(assets.get(join("katex", url)) instanceof Uint8Array, `${url} is carried`);
+  // the course's font, so Hangul shows on a machine without a Korean font
+  const site = assets.get("site.css") as string;
+  assert(/@font-face\s*\{[^}]*font-family: Pretendard/.test(site), "site.css declares Pretendard");
+  for (const url of cssUrls(site).filter((u) => u.startsWith("fonts/"))) {
+    const bytes = assets.get(url) as Uint8Array;
+    assert(bytes instanceof Uint8Array && bytes.length > 1_000_000, `${url} is carried`);
+    assertEquals(new TextDecoder().decode(bytes.subarray(0, 4)), "OTTO", `${url} is an OpenType font`);
+  }
 });
 
 /** A small notebook: a title cell, a code cell with a chart and a PNG, and maths. */
