@@ -48,8 +48,10 @@ Deno.test("log report: two models on the same drawing are found by identical inp
     // the same drawing, MLP then CNN a few seconds later; the user labelled only the CNN's answer
     entry("a-mlp", { model: "mlp-5", digit: 1, seconds: 0 }),
     entry("a-cnn", { model: "cnn-5", digit: 7, seconds: 4, label: 7 }),
+    // the CNN asked again about the same drawing: one drawing, and its label is not counted twice
+    entry("a-cnn-again", { model: "cnn-5", digit: 7, seconds: 6 }),
     // the same input again long after: another drawing
-    entry("b-cnn", { model: "cnn-5", seconds: 4 + SAME_DRAWING_WINDOW_MS / 1000 + 1 }),
+    entry("b-cnn", { model: "cnn-5", seconds: 6 + SAME_DRAWING_WINDOW_MS / 1000 + 1 }),
     // the same input in another preprocessing mode: not the same model input
     entry("c-mlp", { model: "mlp-5", mode: "v2", seconds: 5 }),
     // a side-by-side view's drawing id joins different inputs (as its log lines would carry)
@@ -57,13 +59,13 @@ Deno.test("log report: two models on the same drawing are found by identical inp
     entry("d-cnn", { model: "cnn-5", seed: 5, drawing: "side-1", seconds: 10, digit: 4 }),
   ]);
   assertEquals(groups.map((g) => g.predictions.map((p) => p.id)), [
-    ["a-mlp", "a-cnn"],
+    ["a-mlp", "a-cnn", "a-cnn-again"],
     ["b-cnn"],
     ["c-mlp"],
     ["d-mlp", "d-cnn"],
   ]);
   assertEquals(labelsCarried, 2);
-  assertEquals(predictions.map((p) => p.label), [7, 7, null, null, 4, 4]);
+  assertEquals(predictions.map((p) => p.label), [7, 7, null, null, null, 4, 4]);
 
   const { summary } = analyseLog({ predictions: groupDrawings([]).predictions, warnings: [] });
   assertEquals([summary.predictions, summary.agreement.length, summary.calibration], [0, 0, null]);
@@ -298,6 +300,11 @@ Deno.test("log report: a narration with a wrong number, a slow one, a failing an
     await withStub(() => completion(""), async (stub) => {
       assertEquals((await run(stub.baseUrl)).narration?.status, "failed");
     });
+    await withStub(() => completion("x".repeat(2 * 1024 * 1024)), async (stub) => {
+      const report = await run(stub.baseUrl);
+      assertEquals(report.narration?.status, "failed");
+      assert(report.narration!.message.includes("answer is longer than 1048576 bytes"), report.narration!.message);
+    });
 
     // a server that is not there: a port that was free a moment ago
     const gone = startChatStub(() => "");
@@ -366,7 +373,8 @@ Deno.test("deno task log-report on a log made by the app's API: the numbers, the
         [LLM_ENV.model]: "stub-llm",
       });
       assertEquals(run.code, 0, run.stderr);
-      assert(run.stdout.includes("32 predictions of 16 drawings (24 labelled"), run.stdout);
+      assert(run.stdout.includes("32 predictions (24 labelled"), run.stdout);
+      assert(run.stdout.includes("; 16 drawings, 12 labels carried"), run.stdout);
       assert(run.stdout.includes("narration: ok: narrated by stub-llm"), run.stdout);
       const markdown = await Deno.readTextFile(join(out, "REPORT.md"));
       // the computed report: the numbers counted here from the API's answers

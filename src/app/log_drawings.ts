@@ -14,7 +14,9 @@
  *
  * A label is what the user meant by the drawing, so a label given to one
  * model's answer holds for the other models' answers to the same drawing:
- * {@link groupDrawings} carries it over to those without one.
+ * {@link groupDrawings} carries it to the latest answer of each model that
+ * has none (not to a model's repeated answers, which would count one drawing
+ * twice).
  *
  * @module
  */
@@ -61,8 +63,8 @@ function sameInput(a: number[], b: number[]): boolean {
 
 /**
  * Gathers predictions by drawing (see the module comment) and carries each
- * drawing's label to its unlabelled predictions. A prediction that was
- * labelled itself keeps its own label.
+ * drawing's label to the latest answer of each model with no labelled answer
+ * to it. A prediction that was labelled itself keeps its own label.
  */
 export function groupDrawings(logged: LoggedPrediction[]): Drawings {
   const groups: (DrawingGroup & { lastTime: number })[] = [];
@@ -102,11 +104,14 @@ export function groupDrawings(logged: LoggedPrediction[]): Drawings {
   const carried = new Map<LoggedPrediction, LoggedPrediction>();
   let labelsCarried = 0;
   for (const group of groups) {
-    for (const p of group.predictions) {
-      if (p.label === null && group.label !== null) {
-        carried.set(p, { ...p, label: group.label });
-        labelsCarried++;
-      }
+    if (group.label === null) continue;
+    const latest = new Map<string, LoggedPrediction>();
+    for (const p of group.predictions) latest.set(p.model, p);
+    for (const [model, p] of latest) {
+      // a model's own label stands; a model asked twice (the same answer) is not counted twice
+      if (group.predictions.some((q) => q.model === model && q.label !== null)) continue;
+      carried.set(p, { ...p, label: group.label });
+      labelsCarried++;
     }
   }
   const copy = (p: LoggedPrediction) => carried.get(p) ?? p;

@@ -199,7 +199,10 @@ export function completionText(answer: unknown): string | null {
   return text === "" ? null : text;
 }
 
+/** The wait for the answer ran out. */
 class Timeout extends Error {}
+/** The server answered, but its answer could not be read (too long, cut off). */
+class AnswerError extends Error {}
 
 /**
  * Asks the model to narrate `facts` and checks its numbers against them.
@@ -238,7 +241,12 @@ export async function narrate(facts: unknown, config: NarrationConfig): Promise<
         stream: false,
       }),
     });
-    return { status: response.status, ok: response.ok, body: await readLimited(response, MAX_RESPONSE_BYTES) };
+    try {
+      return { status: response.status, ok: response.ok, body: await readLimited(response, MAX_RESPONSE_BYTES) };
+    } catch (error) {
+      if (controller.signal.aborted) throw error;
+      throw new AnswerError(`reading the answer of ${endpoint} failed: ${(error as Error).message}`);
+    }
   };
   let answer: { status: number; ok: boolean; body: string };
   try {
@@ -255,7 +263,9 @@ export async function narrate(facts: unknown, config: NarrationConfig): Promise<
     }
     return {
       status: "failed",
-      message: `could not reach the language model at ${endpoint}: ${(error as Error).message}`,
+      message: error instanceof AnswerError
+        ? error.message
+        : `could not reach the language model at ${endpoint}: ${(error as Error).message}`,
       seconds: elapsed(),
       ...base,
     };

@@ -79,9 +79,10 @@ try {
 for (const warning of report.warnings) console.warn(`warning: ${warning}`);
 const s = report.summary;
 console.log(
-  `${s.predictions} predictions of ${s.drawings} drawings (${s.labelled} labelled, accuracy ${
+  `${s.predictions} predictions (${s.labelled} labelled, accuracy ${
     s.accuracy === null ? "n/a" : (s.accuracy * 100).toFixed(2) + "%"
-  }), ${s.skippedLines} damaged lines skipped`,
+  }), ${s.skippedLines} damaged lines skipped; ${s.drawings} drawings, ${s.labelsCarried} labels carried between ` +
+    "models' answers to one drawing",
 );
 const narration = report.narration!;
 const line = `narration: ${narration.status}: ${narration.message}`;
