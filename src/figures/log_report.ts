@@ -78,11 +78,13 @@ export function logConfusionFigure(summary: LogSummary): Figure | null {
   return confusionMatrixChart(summary.confusion, { title: "Digit meant (rows) against digit predicted (columns)" });
 }
 
+/** Predictions nobody labelled: grey (Tableau 10), apart from the green of right answers. */
+const UNLABELLED_COLOR = "#bab0ac";
 /** Outcomes of a prediction in the confidence histogram, in stacking order. */
 const OUTCOMES = [
   { label: "right", color: OK_COLOR },
   { label: "wrong", color: ERROR_COLOR },
-  { label: "not labelled", color: NEUTRAL_COLOR },
+  { label: "not labelled", color: UNLABELLED_COLOR },
 ];
 
 /** How sure the models were: predictions per 10-point confidence bin, stacked by right, wrong and not labelled. */
@@ -96,7 +98,11 @@ export function confidenceFigure(predictions: LoggedPrediction[], title = "How s
     row.count++;
     counts.set(key, row);
   }
-  return confidenceHistogram([...counts.values()], OUTCOMES, { title });
+  const order = OUTCOMES.map((o) => o.label);
+  const rows = [...counts.values()].sort((a, b) =>
+    a.from - b.from || order.indexOf(a.outcome) - order.indexOf(b.outcome)
+  );
+  return confidenceHistogram(rows, OUTCOMES, { title });
 }
 
 /**
