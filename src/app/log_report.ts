@@ -177,7 +177,9 @@ function narrationSection(narration: NarrationResult | null): string[] {
     );
   } else if (narration.status === "ok") {
     lines.push(
-      `**Generated text, not computed.** Written by the language model ${who(narration)} in ${narration.seconds} s ` +
+      `**Generated text, not computed.** Written by the language model ${who(narration)} in ${
+        narration.seconds?.toFixed(1)
+      } s ` +
         "from the facts in [facts.json](facts.json) only (the numbers of this report: no images, no log lines). " +
         "Every number in it was checked against those facts; its words were not: read it as a draft, and the " +
         "tables above as the record.",

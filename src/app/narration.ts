@@ -309,7 +309,8 @@ export async function narrate(facts: unknown, config: NarrationConfig): Promise<
   }
   return {
     status: "ok",
-    message: `narrated by ${config.model} at ${endpoint} in ${elapsed()} s; its ${check.numbers.length} numbers ` +
+    message:
+      `narrated by ${config.model} at ${endpoint} in ${elapsed().toFixed(1)} s; its ${check.numbers.length} numbers ` +
       "all match the facts",
     text,
     seconds: elapsed(),
