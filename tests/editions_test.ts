@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { LANGUAGE_LINES, syncEdition, translatedCode } from "../src/cli/editions.ts";
+import { codeComments, LANGUAGE_LINES, syncEdition, translatedCode } from "../src/cli/editions.ts";
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 
@@ -99,6 +99,47 @@ Deno.test("syncEdition: new prose waits for translation, kept by id, stale when 
     // --mark-translated records the translation as current
     result = await syncEdition(en, ko, true);
     assertEquals(result.stale, []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("code comments: translated through the Korean cell's metadata, English until then, dropped when gone", async () => {
+  assertEquals(codeComments('const a = 1; // one\nawait m.save("file://../data/x"); // save it\n// alone'), [
+    "one",
+    "save it",
+    "alone",
+  ]);
+  const dir = await Deno.makeTempDir({ prefix: "editions-comments-" });
+  try {
+    const en = join(dir, "01-x.ipynb");
+    const ko = join(dir, "ko", "01-x.ipynb");
+    await Deno.mkdir(join(dir, "ko"));
+    const code = 'tf.layers.dense({ units: 128 }), // the hidden layer\nawait m.save("file://../data/m"); // save';
+    await write(en, notebook([{ id: "model", type: "code", source: code }]));
+    let result = await syncEdition(en, ko);
+    assertEquals(result.untranslated, ['model (comment "the hidden layer")', 'model (comment "save")']);
+    await write(ko, result.notebook);
+
+    const translated = await read(ko);
+    translated.cells[0].metadata = { edition: { comments: { "the hidden layer": "은닉층", "save": "저장" } } };
+    await write(ko, translated);
+    result = await syncEdition(en, ko);
+    assertEquals(result.untranslated, []);
+    const korean = textOf(result.notebook.cells[0]);
+    assertMatch(korean, /units: 128 \}\), \/\/ 은닉층\n/);
+    assertMatch(korean, /"file:\/\/\.\.\/\.\.\/data\/m"\); \/\/ 저장$/);
+    await write(ko, result.notebook);
+
+    // the English drops one comment and rewrites the other: the old translations go, the new text waits
+    await write(
+      en,
+      notebook([{ id: "model", type: "code", source: "tf.layers.dense({ units: 64 }), // a smaller hidden layer" }]),
+    );
+    result = await syncEdition(en, ko);
+    assertEquals(result.untranslated, ['model (comment "a smaller hidden layer")']);
+    assertEquals(result.notebook.cells[0].metadata, {});
+    assertMatch(textOf(result.notebook.cells[0]), /\/\/ a smaller hidden layer$/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

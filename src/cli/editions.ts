@@ -12,6 +12,10 @@
  *   (`"../src/` → `"../../src/`, `file://../data/` → `file://../../data/`), and
  *   the first one starts by choosing Korean for figures and tables
  *   (`setLanguage("ko")`); a code cell whose source changed loses its outputs;
+ * - a code cell's `//` comments are the one thing translated in code: the
+ *   Korean cell's metadata (`edition.comments`) maps each English comment to
+ *   its Korean text, and the copy uses it; a comment with no Korean yet stays
+ *   English and counts as still to translate;
  * - markdown cells keep the Korean text of the same id; a cell with no Korean
  *   text yet gets the English one, marked `needs_translation`;
  * - a Korean cell translated from an English text that has changed since is
@@ -63,6 +67,26 @@ interface EditionMeta {
   source_sha256?: string;
   /** True while the cell still holds the English text. */
   needs_translation?: boolean;
+  /** A code cell's comments: English text → Korean text. */
+  comments?: Record<string, string>;
+}
+
+/** A `//` comment in a line of code (after the start of the line or a space, so `file://` is not one). */
+const COMMENT = /(^|\s)\/\/ ?(.*)$/;
+
+/** The text of every `//` comment of `code`, in order. */
+export function codeComments(code: string): string[] {
+  return code.split("\n").map((line) => line.match(COMMENT)?.[2].trim() ?? "").filter((c) => c !== "");
+}
+
+/** `code` with each comment that `comments` translates replaced by its translation. */
+export function translateComments(code: string, comments: Record<string, string>): string {
+  return code.split("\n").map((line) =>
+    line.replace(COMMENT, (whole, before: string, comment: string) => {
+      const korean = comments[comment.trim()];
+      return korean === undefined ? whole : `${before}// ${korean}`;
+    })
+  ).join("\n");
 }
 
 const text = (source: string | string[]) => (Array.isArray(source) ? source.join("") : source);
@@ -147,14 +171,21 @@ export async function syncEdition(source: string, target: string, markTranslated
     const id = cell.id ?? `cell-${index}`;
     const old = existing.get(id);
     if (cell.cell_type === "code") {
-      const code = translatedCode(text(cell.source), firstCode);
+      const english = text(cell.source);
+      const known = old?.cell_type === "code" ? ((old.metadata?.edition ?? {}) as EditionMeta).comments ?? {} : {};
+      const wanted = codeComments(english);
+      // keep the translations of the comments the English cell still has
+      const comments = Object.fromEntries(wanted.filter((c) => c in known).map((c) => [c, known[c]]));
+      for (const c of wanted) if (!(c in comments)) untranslated.push(`${id} (comment "${c}")`);
+      const code = translatedCode(translateComments(english, comments), firstCode);
       firstCode = false;
       const same = old?.cell_type === "code" && text(old.source) === code;
+      const { edition: _edition, ...oldMeta } = (same ? old!.metadata ?? {} : {}) as Record<string, unknown>;
       cells.push({
         id,
         cell_type: "code",
         execution_count: same ? old!.execution_count ?? null : null,
-        metadata: same ? old!.metadata ?? {} : {},
+        metadata: Object.keys(comments).length > 0 ? { ...oldMeta, edition: { comments } } : oldMeta,
         outputs: same ? old!.outputs ?? [] : [],
         source: lines(code),
       });
