@@ -14,6 +14,7 @@ import type { Displayable } from "../plots/figure.ts";
 import { contourPaths, curvePanels, lineChart } from "../plots/lines.ts";
 import { SERIES_COLORS, SPLIT_COLORS, SPLIT_LIGHT_COLORS } from "../plots/theme.ts";
 import { createRng } from "../random.ts";
+import { tr } from "../i18n.ts";
 
 /** Each digit's share of a split (fractions that add up to 1), indexed by digit. */
 export function classShares(split: MnistSplit): number[] {
@@ -32,24 +33,33 @@ export function splitSharesFigure(
   stratified: { train: MnistSplit; test: MnistSplit },
 ): Displayable {
   const reference = classShares(all);
+  const names = {
+    officialTrain: tr({ en: "official train", ko: "공식 학습 데이터" }),
+    officialTest: tr({ en: "official test", ko: "공식 테스트 데이터" }),
+    train82: tr({ en: "8:2 train", ko: "8:2 학습 데이터" }),
+    test82: tr({ en: "8:2 test", ko: "8:2 테스트 데이터" }),
+  };
   const parts = [
-    { series: "official train", split: official.train },
-    { series: "official test", split: official.test },
-    { series: "8:2 train", split: stratified.train },
-    { series: "8:2 test", split: stratified.test },
+    { series: names.officialTrain, split: official.train },
+    { series: names.officialTest, split: official.test },
+    { series: names.train82, split: stratified.train },
+    { series: names.test82, split: stratified.test },
   ];
   const rows: GroupedValue[] = parts.flatMap(({ series, split }) =>
     classShares(split).map((share, digit) => ({ group: digit, series, value: (share - reference[digit]) * 100 }))
   );
   return groupedBars(rows, {
-    title: "Each digit's share in a split minus its share in all 70,000 images",
-    xLabel: "digit",
-    yLabel: "↑ difference (percentage points)",
+    title: tr({
+      en: "Each digit's share in a split minus its share in all 70,000 images",
+      ko: "각 숫자의 비율: 분할된 데이터에서의 비율 − 전체 70,000개에서의 비율",
+    }),
+    xLabel: tr({ en: "digit", ko: "숫자" }),
+    yLabel: tr({ en: "↑ difference (percentage points)", ko: "↑ 차이 (퍼센트포인트)" }),
     colors: {
-      "official train": SPLIT_COLORS.train,
-      "official test": SPLIT_COLORS.test,
-      "8:2 train": SPLIT_LIGHT_COLORS.train,
-      "8:2 test": SPLIT_LIGHT_COLORS.test,
+      [names.officialTrain]: SPLIT_COLORS.train,
+      [names.officialTest]: SPLIT_COLORS.test,
+      [names.train82]: SPLIT_LIGHT_COLORS.train,
+      [names.test82]: SPLIT_LIGHT_COLORS.test,
     },
     labels: false,
   });
@@ -140,7 +150,12 @@ export function descentPathsFigure(
         color: [SERIES_COLORS[1], SERIES_COLORS[2], SERIES_COLORS[4], SERIES_COLORS[6]][i % 4],
       }],
     })),
-    { title: options.title, xLabel: "weight w →", yLabel: "↑ bias b", mark: { x: best.w, y: best.b } },
+    {
+      title: options.title,
+      xLabel: tr({ en: "weight w →", ko: "가중치 w →" }),
+      yLabel: tr({ en: "↑ bias b", ko: "↑ 편향 b" }),
+      mark: { x: best.w, y: best.b },
+    },
   );
 }
 
@@ -162,8 +177,8 @@ export function lossPerStepFigure(runs: DescentRun[], options: { title?: string 
     })),
     {
       title: options.title,
-      xLabel: "step →",
-      yLabel: "↑ loss (mean squared error, log scale)",
+      xLabel: tr({ en: "step →", ko: "스텝 →" }),
+      yLabel: tr({ en: "↑ loss (mean squared error, log scale)", ko: "↑ 손실 (평균 제곱 오차, 로그 눈금)" }),
       yType: "log",
       yDomain: [Math.min(...finite) * 0.8, first * 4],
       width: 560,
@@ -192,7 +207,12 @@ export function neuronWeightsFigure(
       caption: [`${pair[0]} vs ${pair[1]}`, `red → ${pair[1]}, blue → ${pair[0]}`],
     };
   });
-  return imageGrid(tiles, { scale: 6, colorMap: "diverging", range: [-1, 1], title: "The weights of one neuron" });
+  return imageGrid(tiles, {
+    scale: 6,
+    colorMap: "diverging",
+    range: [-1, 1],
+    title: tr({ en: "The weights of one neuron", ko: "뉴런 하나의 가중치" }),
+  });
 }
 
 /** The logistic function σ(z) = 1 / (1 + e^(−z)). */
@@ -222,12 +242,15 @@ export function sigmoidOutputsFigure(
   const limit = Math.max(6, ...values.map((z) => Math.min(Math.ceil(Math.abs(z)), 30)));
   const grid = Array.from({ length: 241 }, (_, i) => -limit + (2 * limit * i) / 240);
   const rng = createRng(1); // the same spread on every run
-  const first = `true ${pair[0]} (label 0)`;
-  const second = `true ${pair[1]} (label 1)`;
+  const first = tr({ en: `true ${pair[0]} (label 0)`, ko: `실제 ${pair[0]} (레이블 0)` });
+  const second = tr({ en: `true ${pair[1]} (label 1)`, ko: `실제 ${pair[1]} (레이블 1)` });
   return lineChart([{ label: "σ(z)", x: grid, y: grid.map(sigmoid), color: "#444444" }], {
-    title: `${pair[0]} vs ${pair[1]}: test images by weighted sum z, and the sigmoid σ(z) = P(${pair[1]})`,
+    title: tr({
+      en: `${pair[0]} vs ${pair[1]}: test images by weighted sum z, and the sigmoid σ(z) = P(${pair[1]})`,
+      ko: `${pair[0]} 대 ${pair[1]}: 가중합 z에 따른 테스트 이미지와 시그모이드 σ(z) = P(${pair[1]})`,
+    }),
     xLabel: "z = w·x + b →",
-    yLabel: `↑ σ(z), and each image's label`,
+    yLabel: tr({ en: "↑ σ(z), and each image's label", ko: "↑ σ(z)와 각 이미지의 레이블" }),
     xDomain: [-limit, limit],
     yDomain: [-0.1, 1.1],
     points: values.map((z, i) => {
@@ -268,6 +291,10 @@ export function activationFunctionsFigure(curves: ActivationCurve[]): Displayabl
         { label: "f′(x)", x: c.x, y: c.derivative, color: SERIES_COLORS[1], dashed: true },
       ],
     })),
-    { title: "Activation functions and their derivatives", columns: 3, xLabel: "x →" },
+    {
+      title: tr({ en: "Activation functions and their derivatives", ko: "활성화 함수와 그 도함수" }),
+      columns: 3,
+      xLabel: "x →",
+    },
   );
 }

@@ -17,7 +17,7 @@ import { Buffer } from "node:buffer";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { writeFileAtomic } from "../fsutil.ts";
 import { FONT_FAMILY, FONT_SIZE, PNG_SCALE, TEXT_COLOR } from "./theme.ts";
-import { registerCourseFont } from "./font.ts";
+import { registerCourseFont, textWidth } from "./font.ts";
 
 /** The symbol Deno's Jupyter kernel looks for to display a value (`Deno.jupyter.$display`). */
 export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
@@ -138,7 +138,7 @@ export class Figure {
             `<text x="${x + 17}" y="${y - 8}" font-family="${FONT_FAMILY}" font-size="${FONT_SIZE}" ` +
             `fill="${TEXT_COLOR}">${escapeXml(entry.label)}</text>`,
         );
-        x += 30 + entry.label.length * (FONT_SIZE * 0.62);
+        x += 30 + Math.ceil(textWidth(entry.label, FONT_SIZE));
       }
     }
     if (y === 0) return this;

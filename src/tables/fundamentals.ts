@@ -14,6 +14,7 @@ import { NUM_CLASSES } from "../data/mnist.ts";
 import type { MnistSplit } from "../data/mnist.ts";
 import { classShares, type DescentRun } from "../figures/fundamentals.ts";
 import { decimal4, percent2 } from "./models.ts";
+import { tr } from "../i18n.ts";
 
 /**
  * One row per digit with its share (%) in each named split, and a last row
@@ -25,9 +26,9 @@ import { decimal4, percent2 } from "./models.ts";
 export function classShareTable(splits: Record<string, MnistSplit>): pl.DataFrame {
   const names = Object.keys(splits);
   if (names.length === 0) throw new Error("classShareTable needs at least one split");
-  const rows = [...Array.from({ length: NUM_CLASSES }, (_, d) => String(d)), "images"];
+  const rows = [...Array.from({ length: NUM_CLASSES }, (_, d) => String(d)), tr({ en: "images", ko: "이미지 수" })];
   return pl.DataFrame({
-    digit: rows,
+    [tr({ en: "digit", ko: "숫자" })]: rows,
     ...Object.fromEntries(names.map((name) => {
       const split = splits[name];
       const shares = classShares(split).map(percent2);
@@ -47,17 +48,21 @@ export function stepsPerEpoch(images: number, batchSize: number): number {
 
 /** For each setting: images per epoch, batch size, steps per epoch and the size of the last batch. */
 export function stepsPerEpochTable(rows: { setting: string; images: number; batchSize: number }[]): pl.DataFrame {
-  return pl.DataFrame({
-    setting: rows.map((r) => r.setting),
-    images: pl.Series("images", rows.map((r) => r.images), pl.Int32),
-    batch_size: pl.Series("batch_size", rows.map((r) => r.batchSize), pl.Int32),
-    steps_per_epoch: pl.Series("steps_per_epoch", rows.map((r) => stepsPerEpoch(r.images, r.batchSize)), pl.Int32),
-    last_batch: pl.Series(
+  const int = (en: string, ko: string, values: number[]) => {
+    const name = tr({ en, ko });
+    return [name, pl.Series(name, values, pl.Int32)] as const;
+  };
+  return pl.DataFrame(Object.fromEntries([
+    [tr({ en: "setting", ko: "설정" }), rows.map((r) => r.setting)],
+    int("images", "이미지 수", rows.map((r) => r.images)),
+    int("batch_size", "배치 크기", rows.map((r) => r.batchSize)),
+    int("steps_per_epoch", "에폭당 스텝", rows.map((r) => stepsPerEpoch(r.images, r.batchSize))),
+    int(
       "last_batch",
+      "마지막 배치",
       rows.map((r) => r.images - (stepsPerEpoch(r.images, r.batchSize) - 1) * r.batchSize),
-      pl.Int32,
     ),
-  });
+  ]));
 }
 
 /** How close to the minimum loss a run must end to count as having reached it. */
@@ -71,17 +76,22 @@ const AT_MINIMUM_TOLERANCE = 1e-3;
 export function descentTable(runs: DescentRun[], minimumLoss: number): pl.DataFrame {
   const last = runs.map((r) => r.path[r.path.length - 1]);
   const fmt = (v: number) => (Number.isFinite(v) && Math.abs(v) < 1e6 ? v.toFixed(4) : v.toExponential(2));
+  const steps = tr({ en: "steps", ko: "스텝" });
   return pl.DataFrame({
-    run: runs.map((r) => r.label),
-    steps: pl.Series("steps", last.map((p) => p.step), pl.Int32),
+    [tr({ en: "run", ko: "실행" })]: runs.map((r) => r.label),
+    [steps]: pl.Series(steps, last.map((p) => p.step), pl.Int32),
     w: last.map((p) => fmt(p.w)),
     b: last.map((p) => fmt(p.b)),
-    loss: last.map((p) => fmt(p.loss)),
-    above_minimum: last.map((p) => fmt(p.loss - minimumLoss)),
-    outcome: runs.map((r, i) => {
+    [tr({ en: "loss", ko: "손실" })]: last.map((p) => fmt(p.loss)),
+    [tr({ en: "above_minimum", ko: "최솟값과의 차이" })]: last.map((p) => fmt(p.loss - minimumLoss)),
+    [tr({ en: "outcome", ko: "결과" })]: runs.map((r, i) => {
       const end = last[i].loss;
-      if (!Number.isFinite(end) || end > r.path[0].loss) return "diverged: the loss grew";
-      return end - minimumLoss < AT_MINIMUM_TOLERANCE ? "reached the minimum" : "still on its way";
+      if (!Number.isFinite(end) || end > r.path[0].loss) {
+        return tr({ en: "diverged: the loss grew", ko: "발산: 손실이 커짐" });
+      }
+      return end - minimumLoss < AT_MINIMUM_TOLERANCE
+        ? tr({ en: "reached the minimum", ko: "최솟값에 도달" })
+        : tr({ en: "still on its way", ko: "아직 가는 중" });
     }),
   });
 }
@@ -90,20 +100,24 @@ export function descentTable(runs: DescentRun[], minimumLoss: number): pl.DataFr
 export function pairResultsTable(
   rows: { pair: [number, number]; trainImages: number; testImages: number; testAccuracy: number; testLoss: number }[],
 ): pl.DataFrame {
+  const trainImages = tr({ en: "train_images", ko: "학습 이미지" });
+  const testImages = tr({ en: "test_images", ko: "테스트 이미지" });
   return pl.DataFrame({
-    pair: rows.map((r) => `${r.pair[0]} vs ${r.pair[1]}`),
-    train_images: pl.Series("train_images", rows.map((r) => r.trainImages), pl.Int32),
-    test_images: pl.Series("test_images", rows.map((r) => r.testImages), pl.Int32),
-    test_accuracy: rows.map((r) => percent2(r.testAccuracy)),
-    test_loss: rows.map((r) => decimal4(r.testLoss)),
+    [tr({ en: "pair", ko: "숫자 쌍" })]: rows.map((r) => `${r.pair[0]} vs ${r.pair[1]}`),
+    [trainImages]: pl.Series(trainImages, rows.map((r) => r.trainImages), pl.Int32),
+    [testImages]: pl.Series(testImages, rows.map((r) => r.testImages), pl.Int32),
+    [tr({ en: "test_accuracy", ko: "테스트 정확도" })]: rows.map((r) => percent2(r.testAccuracy)),
+    [tr({ en: "test_loss", ko: "테스트 손실" })]: rows.map((r) => decimal4(r.testLoss)),
   });
 }
 
 /** How `fit` ran a model's training step on this backend: the course's direct step, or TF.js's own. */
 export function trainingStepOf(model: tf.LayersModel): string {
   const report = fastPathReport(model);
-  if (!report) return "TF.js (cpu backend)";
-  return report.step.ok ? "course's direct step" : "TF.js's own step";
+  if (!report) return tr({ en: "TF.js (cpu backend)", ko: "TF.js (cpu 백엔드)" });
+  return report.step.ok
+    ? tr({ en: "course's direct step", ko: "코스의 직접 스텝" })
+    : tr({ en: "TF.js's own step", ko: "TF.js 자체 스텝" });
 }
 
 /**
@@ -122,12 +136,13 @@ export function activationRunsTable(
     testLoss: number;
   }[],
 ): pl.DataFrame {
+  const parameters = tr({ en: "parameters", ko: "파라미터 수" });
   return pl.DataFrame({
-    activation: rows.map((r) => r.activation),
-    parameters: pl.Series("parameters", rows.map((r) => r.model.countParams()), pl.Int32),
-    test_accuracy: rows.map((r) => percent2(r.testAccuracy)),
-    test_loss: rows.map((r) => decimal4(r.testLoss)),
-    seconds_per_epoch: rows.map((r) => (r.seconds / r.epochs).toFixed(1)),
-    training_step: rows.map((r) => trainingStepOf(r.model)),
+    [tr({ en: "activation", ko: "활성화 함수" })]: rows.map((r) => r.activation),
+    [parameters]: pl.Series(parameters, rows.map((r) => r.model.countParams()), pl.Int32),
+    [tr({ en: "test_accuracy", ko: "테스트 정확도" })]: rows.map((r) => percent2(r.testAccuracy)),
+    [tr({ en: "test_loss", ko: "테스트 손실" })]: rows.map((r) => decimal4(r.testLoss)),
+    [tr({ en: "seconds_per_epoch", ko: "에폭당 초" })]: rows.map((r) => (r.seconds / r.epochs).toFixed(1)),
+    [tr({ en: "training_step", ko: "학습 스텝" })]: rows.map((r) => trainingStepOf(r.model)),
   });
 }
