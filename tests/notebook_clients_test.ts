@@ -380,7 +380,11 @@ Deno.test({
           const neighbour = (j: number) => j >= 0 && j < edition.files.length ? pageName(edition.files[j]) : null;
           assertEquals(
             [report.previous, report.next, report.contents],
-            [neighbour(i - 1), neighbour(i + 1), `${edition.dir === "" ? "" : "../"}${INDEX_PAGE}#${edition.id}`],
+            [
+              neighbour(i - 1),
+              neighbour(i + 1),
+              `${edition.dir === "" ? "" : "../".repeat(edition.dir.split("/").length)}${INDEX_PAGE}#${edition.id}`,
+            ],
             `${name}: previous, next and contents links`,
           );
           await screenshot(page, `site-${name.replace(/\.html$/, "")}`);

@@ -131,10 +131,11 @@ Deno.test("renderOutput: a chart's SVG as an <img>, PNG otherwise, cleaned HTML,
   assert(json.html.includes("&quot;a&quot;: 1"), json.html);
 });
 
-Deno.test("listEditions: the main notebooks first, then one edition per language folder", async () => {
+Deno.test("listEditions: the main notebooks and their solutions first, then each language folder and its solutions", async () => {
   const dir = await Deno.makeTempDir({ prefix: "editions-" });
   try {
-    for (const path of ["01-a.ipynb", "02-b.ipynb", "notes.ipynb", "ko/01-a.ipynb", "assets/01-x.ipynb"]) {
+    const files = ["01-a.ipynb", "02-b.ipynb", "notes.ipynb", "ko/01-a.ipynb", "assets/01-x.ipynb"];
+    for (const path of [...files, "solutions/01-a-solutions.ipynb", "ko/solutions/01-a-solutions.ipynb"]) {
       await Deno.mkdir(join(dir, path, ".."), { recursive: true });
       await Deno.writeTextFile(join(dir, path), "{}");
     }
@@ -142,7 +143,9 @@ Deno.test("listEditions: the main notebooks first, then one edition per language
     const editions = await listEditions(dir);
     assertEquals(editions.map((e) => [e.id, e.label, e.lang, e.dir, e.files]), [
       ["en", "English", "en", "", ["01-a.ipynb", "02-b.ipynb"]],
+      ["solutions", "Solutions to the exercises", "en", "solutions", ["01-a-solutions.ipynb"]],
       ["ko", "한국어", "ko", "ko", ["01-a.ipynb"]],
+      ["ko-solutions", "한국어: 연습 문제 해답", "ko", "ko/solutions", ["01-a-solutions.ipynb"]],
     ]);
     assertEquals(await numberedNotebooks(join(dir, "missing")), []);
   } finally {
