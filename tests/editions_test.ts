@@ -5,8 +5,15 @@
  * against the committed editions.
  */
 import { join } from "node:path";
-import { assert, assertEquals, assertMatch } from "./assert.ts";
-import { codeComments, LANGUAGE_LINES, syncEdition, translatedCode } from "../src/cli/editions.ts";
+import { assert, assertEquals, assertMatch, assertRejects } from "./assert.ts";
+import {
+  codeComments,
+  LANGUAGE_LINES,
+  literalProblem,
+  stringLiterals,
+  syncEdition,
+  translatedCode,
+} from "../src/cli/editions.ts";
 
 const ROOT = decodeURIComponent(new URL("..", import.meta.url).pathname);
 
@@ -140,6 +147,48 @@ Deno.test("code comments: translated through the Korean cell's metadata, English
     assertEquals(result.untranslated, ['model (comment "a smaller hidden layer")']);
     assertEquals(result.notebook.cells[0].metadata, {});
     assertMatch(textOf(result.notebook.cells[0]), /\/\/ a smaller hidden layer$/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("string literals: shown text translated through the metadata, with the same quotes and ${…}", async () => {
+  const code = 'lineChart(rows, { title: "Loss after each step" });\nconsole.log(`test accuracy: ${acc}%`);\n' +
+    'preprocess(image, "v2"); // the model\'s input';
+  assertEquals(stringLiterals(code), ['"Loss after each step"', "`test accuracy: ${acc}%`", '"v2"']);
+  assertEquals(literalProblem('"Loss"', '"손실"'), null);
+  assertMatch(literalProblem('"Loss"', "'손실'")!, /same quotes/);
+  assertMatch(literalProblem("`acc: ${a}`", "`정확도: ${b}`")!, /\$\{a\}/);
+
+  const dir = await Deno.makeTempDir({ prefix: "editions-strings-" });
+  try {
+    const en = join(dir, "01-x.ipynb");
+    const ko = join(dir, "ko", "01-x.ipynb");
+    await Deno.mkdir(join(dir, "ko"));
+    await write(en, notebook([{ id: "c", type: "code", source: code.split("\n").slice(0, 2).join("\n") }]));
+    let result = await syncEdition(en, ko);
+    assertEquals(result.untranslated, [], "string literals are optional");
+    await write(ko, result.notebook);
+    const translated = await read(ko);
+    translated.cells[0].metadata = {
+      edition: {
+        strings: {
+          '"Loss after each step"': '"스텝마다의 손실"',
+          "`test accuracy: ${acc}%`": "`테스트 정확도: ${acc}%`",
+        },
+      },
+    };
+    await write(ko, translated);
+    result = await syncEdition(en, ko);
+    const korean = textOf(result.notebook.cells[0]);
+    assertMatch(korean, /title: "스텝마다의 손실"/);
+    assertMatch(korean, /console\.log\(`테스트 정확도: \$\{acc\}%`\)/);
+
+    translated.cells[0].metadata = {
+      edition: { strings: { "`test accuracy: ${acc}%`": "`테스트 정확도: ${accuracy}%`" } },
+    };
+    await write(ko, translated);
+    await assertRejects(() => syncEdition(en, ko), Error, "must keep its ${…} expressions");
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -16,6 +16,12 @@
  *   Korean cell's metadata (`edition.comments`) maps each English comment to
  *   its Korean text, and the copy uses it; a comment with no Korean yet stays
  *   English and counts as still to translate;
+ * - so may the text a code cell shows, its string literals (a figure's title,
+ *   a `console.log` line): `edition.strings` maps a literal as written in the
+ *   English code, quotes included, to its Korean literal, which must use the
+ *   same quotes and, in a template, the same `${…}` expressions. Optional:
+ *   a literal without a translation stays English (keys, modes and file names
+ *   must);
  * - markdown cells keep the Korean text of the same id; a cell with no Korean
  *   text yet gets the English one, marked `needs_translation`;
  * - a Korean cell translated from an English text that has changed since is
@@ -69,6 +75,41 @@ interface EditionMeta {
   needs_translation?: boolean;
   /** A code cell's comments: English text → Korean text. */
   comments?: Record<string, string>;
+  /** A code cell's string literals shown to the reader: English literal (with its quotes) → Korean literal. */
+  strings?: Record<string, string>;
+}
+
+/** A string literal: "…", '…' or `…` (a template may span lines; one with a nested template is not matched). */
+const STRING_LITERAL = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g;
+
+/** The string literals of `code`, as written (quotes included), in order, each once. */
+export function stringLiterals(code: string): string[] {
+  return [...new Set(code.match(STRING_LITERAL) ?? [])];
+}
+
+/** The `${…}` expressions of a template literal, in order. */
+const placeholders = (literal: string) => literal.match(/\$\{[^}]*\}/g) ?? [];
+
+/**
+ * Why `korean` cannot stand for the literal `english` (another kind of quote,
+ * other `${…}` expressions), or null when it can.
+ */
+export function literalProblem(english: string, korean: string): string | null {
+  const quote = english[0];
+  if (korean.length < 2 || korean[0] !== quote || korean[korean.length - 1] !== quote) {
+    return `the translation of ${english} must be a literal in the same quotes (${quote}…${quote})`;
+  }
+  if (quote === "`" && placeholders(english).join("\u0000") !== placeholders(korean).join("\u0000")) {
+    return `the translation of ${english} must keep its \${…} expressions, in order: ${
+      placeholders(english).join(" ")
+    }`;
+  }
+  return null;
+}
+
+/** `code` with each literal `strings` translates replaced by its translation (literals are matched whole). */
+export function translateStrings(code: string, strings: Record<string, string>): string {
+  return code.replace(STRING_LITERAL, (literal) => strings[literal] ?? literal);
 }
 
 /** A `//` comment in a line of code (after the start of the line or a space, so `file://` is not one). */
@@ -177,15 +218,28 @@ export async function syncEdition(source: string, target: string, markTranslated
       // keep the translations of the comments the English cell still has
       const comments = Object.fromEntries(wanted.filter((c) => c in known).map((c) => [c, known[c]]));
       for (const c of wanted) if (!(c in comments)) untranslated.push(`${id} (comment "${c}")`);
-      const code = translatedCode(translateComments(english, comments), firstCode);
+      const knownStrings = old?.cell_type === "code"
+        ? ((old.metadata?.edition ?? {}) as EditionMeta).strings ?? {}
+        : {};
+      const literals = stringLiterals(english);
+      const strings = Object.fromEntries(literals.filter((l) => l in knownStrings).map((l) => [l, knownStrings[l]]));
+      for (const [english, korean] of Object.entries(strings)) {
+        const problem = literalProblem(english, korean);
+        if (problem) throw new Error(`${target}, cell ${id}: ${problem}`);
+      }
+      const code = translatedCode(translateComments(translateStrings(english, strings), comments), firstCode);
       firstCode = false;
       const same = old?.cell_type === "code" && text(old.source) === code;
       const { edition: _edition, ...oldMeta } = (same ? old!.metadata ?? {} : {}) as Record<string, unknown>;
+      const edition = {
+        ...(Object.keys(comments).length > 0 ? { comments } : {}),
+        ...(Object.keys(strings).length > 0 ? { strings } : {}),
+      };
       cells.push({
         id,
         cell_type: "code",
         execution_count: same ? old!.execution_count ?? null : null,
-        metadata: Object.keys(comments).length > 0 ? { ...oldMeta, edition: { comments } } : oldMeta,
+        metadata: Object.keys(edition).length > 0 ? { ...oldMeta, edition } : oldMeta,
         outputs: same ? old!.outputs ?? [] : [],
         source: lines(code),
       });
