@@ -97,11 +97,18 @@ export function comparisonLossFigure(m: ComparisonMetrics): Displayable {
 
 /** The overfitting gap (train − test accuracy) of both models. */
 export function comparisonGapFigure(m: ComparisonMetrics): Displayable {
-  return groupedBars(comparisonBars(m, (x) => x.trainAccuracy - x.testAccuracy, "gap"), {
-    title: tr({ en: "Overfitting gap (train − test accuracy)", ko: "과적합 정도 (학습 정확도 − 테스트 정확도)" }),
-    yLabel: tr({ en: "↓ gap (percentage points)", ko: "↓ 과적합 정도 (%p)" }),
-    percent: true,
-  });
+  return groupedBars(
+    comparisonBars(
+      m,
+      (x) => x.trainAccuracy - x.testAccuracy,
+      tr({ en: "gap", ko: "과적합 정도" }),
+    ),
+    {
+      title: tr({ en: "Overfitting gap (train − test accuracy)", ko: "과적합 정도 (학습 정확도 − 테스트 정확도)" }),
+      yLabel: tr({ en: "↓ gap (percentage points)", ko: "↓ 과적합 정도 (%p)" }),
+      percent: true,
+    },
+  );
 }
 
 /** Held-out accuracy per epoch of both models' longer runs. */

@@ -204,7 +204,10 @@ export function neuronWeightsFigure(
       values: Float32Array.from(weights, (w) => w / (max || 1)),
       width: IMAGE_SIZE,
       height: IMAGE_SIZE,
-      caption: [`${pair[0]} vs ${pair[1]}`, `red → ${pair[1]}, blue → ${pair[0]}`],
+      caption: [
+        tr({ en: `${pair[0]} vs ${pair[1]}`, ko: `${pair[0]} 대 ${pair[1]}` }),
+        tr({ en: `red → ${pair[1]}, blue → ${pair[0]}`, ko: `빨강 → ${pair[1]}, 파랑 → ${pair[0]}` }),
+      ],
     };
   });
   return imageGrid(tiles, {

@@ -10,6 +10,7 @@ import * as Plot from "@observablehq/plot";
 import { renderPlot } from "./charts.ts";
 import { type Figure, gridOf, type LegendEntry } from "./figure.ts";
 import { FIGURE_HEIGHT, FIGURE_WIDTH, SERIES_COLORS, TEXT_COLOR } from "./theme.ts";
+import { tr } from "../i18n.ts";
 
 /** One curve: the points (x[i], y[i]) joined by a line. */
 export interface Curve {
@@ -206,7 +207,10 @@ export function curvePanels(
   const first = panels[0].curves;
   return gridOf(charts, columns).withHeader({
     title: options.title,
-    legend: first.map((c, i) => ({ label: c.label + (c.dashed ? " (dashed)" : ""), color: colorOf(c, i) })),
+    legend: first.map((c, i) => ({
+      label: c.label + (c.dashed ? tr({ en: " (dashed)", ko: " (점선)" }) : ""),
+      color: colorOf(c, i),
+    })),
   });
 }
 

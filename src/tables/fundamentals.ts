@@ -103,7 +103,9 @@ export function pairResultsTable(
   const trainImages = tr({ en: "train_images", ko: "학습 이미지" });
   const testImages = tr({ en: "test_images", ko: "테스트 이미지" });
   return pl.DataFrame({
-    [tr({ en: "pair", ko: "숫자 쌍" })]: rows.map((r) => `${r.pair[0]} vs ${r.pair[1]}`),
+    [tr({ en: "pair", ko: "숫자 쌍" })]: rows.map((r) =>
+      tr({ en: `${r.pair[0]} vs ${r.pair[1]}`, ko: `${r.pair[0]} 대 ${r.pair[1]}` })
+    ),
     [trainImages]: pl.Series(trainImages, rows.map((r) => r.trainImages), pl.Int32),
     [testImages]: pl.Series(testImages, rows.map((r) => r.testImages), pl.Int32),
     [tr({ en: "test_accuracy", ko: "테스트 정확도" })]: rows.map((r) => percent2(r.testAccuracy)),
@@ -116,7 +118,7 @@ export function trainingStepOf(model: tf.LayersModel): string {
   const report = fastPathReport(model);
   if (!report) return tr({ en: "TF.js (cpu backend)", ko: "TF.js (cpu 백엔드)" });
   return report.step.ok
-    ? tr({ en: "course's direct step", ko: "코스의 직접 스텝" })
+    ? tr({ en: "course's direct step", ko: "이 과정의 직접 스텝" })
     : tr({ en: "TF.js's own step", ko: "TF.js 자체 스텝" });
 }
 
