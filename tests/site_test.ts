@@ -98,6 +98,12 @@ Deno.test("renderOutput: a chart's SVG as an <img>, PNG otherwise, cleaned HTML,
   assert(chart.html.startsWith('<div class="output figure"><img src="data:image/svg+xml;base64,'), chart.html);
   assert(chart.html.includes('alt="[figure: MLP learning curves, 20×10 px]"'), chart.html);
   assert(!chart.html.includes("http:"), "the SVG is inside base64");
+  // a chart with Hangul is shown from its PNG: an <img> SVG cannot use the page's font
+  const korean = renderOutput({
+    output_type: "execute_result",
+    data: { "image/svg+xml": svg.replace("</svg>", "<text>정확도</text></svg>"), "image/png": PNG_1PX },
+  }, markdown);
+  assert(korean.figure && korean.html.includes(`src="data:image/png;base64,${PNG_1PX}"`), korean.html);
 
   const png = renderOutput({
     output_type: "display_data",
@@ -236,6 +242,9 @@ Deno.test("buildSite: pages in course order with previous/next, an index per edi
     const korean = await Deno.readTextFile(join(root, "ko", "01-first.html"));
     assert(korean.includes('<html lang="ko">') && korean.includes('href="../assets/katex/katex.min.css"'));
     assert(korean.includes('href="../index.html#ko"'));
+    // the frame in the page's language
+    assert(korean.includes(": 차례</a>") && korean.includes("내려받아 Jupyter에서 열고"), "Korean frame words");
+    assert(first.includes(": contents</a>") && first.includes("download it to open it in Jupyter"), "English frame");
 
     const index = await Deno.readTextFile(join(root, INDEX_PAGE));
     const links = [...index.matchAll(/<h3><a href="([^"]+)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]]);
