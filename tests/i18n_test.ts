@@ -5,7 +5,7 @@
  * English stays the default.
  */
 import { assert, assertEquals, assertThrows } from "./assert.ts";
-import { checkLanguage, language, setLanguage, tr, withLanguage } from "../src/i18n.ts";
+import { checkLanguage, language, roAfterNumber, setLanguage, tr, withLanguage } from "../src/i18n.ts";
 import { learningCurvesFigure } from "../src/figures/models.ts";
 import { comparisonMarkdown, comparisonTable, structuralComparison } from "../src/tables/comparison.ts";
 import { historyTable } from "../src/tables/models.ts";
@@ -55,4 +55,15 @@ Deno.test("the course's messages in Korean", () => {
   );
   assert(line.startsWith("모델 캐시에서 복원했습니다 (data/models/x)") && line.includes("12.3초"), line);
   setLanguage("en");
+});
+
+Deno.test("로 or 으로 after a number, by how its last digit is read", () => {
+  assertEquals(["0.3305", "0.2160", "98.63", "12", "7", "1,000"].map(roAfterNumber), [
+    "로",
+    "으로",
+    "으로",
+    "로",
+    "로",
+    "으로",
+  ]);
 });

@@ -18,6 +18,7 @@ import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { writeFileAtomic } from "../fsutil.ts";
 import { FONT_FAMILY, FONT_SIZE, PNG_SCALE, TEXT_COLOR } from "./theme.ts";
 import { registerCourseFont, textWidth } from "./font.ts";
+import { tr } from "../i18n.ts";
 
 /** The symbol Deno's Jupyter kernel looks for to display a value (`Deno.jupyter.$display`). */
 export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
@@ -107,7 +108,9 @@ export class Figure {
 
   /** A one-line description: `[figure: <title>, 816×350 px]`. */
   describe(): string {
-    return `[figure${this.title ? `: ${this.title}` : ""}, ${this.width}×${this.height} px]`;
+    return `[${tr({ en: "figure", ko: "그림" })}${
+      this.title ? `: ${this.title}` : ""
+    }, ${this.width}×${this.height} px]`;
   }
 
   /** The same figure with a bold title line above it. */
@@ -284,7 +287,10 @@ export class PngImage {
 
   /** What Jupyter shows: the PNG, and a line of text for text-only clients. */
   [JUPYTER_DISPLAY](): MimeBundle {
-    return { "image/png": this.toBase64(), "text/plain": `[image, ${this.width}×${this.height} px]` };
+    return {
+      "image/png": this.toBase64(),
+      "text/plain": `[${tr({ en: "image", ko: "이미지" })}, ${this.width}×${this.height} px]`,
+    };
   }
 
   /** Writes `<path>.png` atomically and returns its path. */

@@ -9,7 +9,7 @@
  */
 import pl from "nodejs-polars";
 import { OVERFITTING_THRESHOLD } from "../evaluate.ts";
-import { type Bilingual, tr } from "../i18n.ts";
+import { type Bilingual, roAfterNumber, tr } from "../i18n.ts";
 
 /** One model's figures after a number of epochs. */
 export interface ModelMetrics {
@@ -213,9 +213,9 @@ export function overfittingVerdict(
     en: `; the test loss ${rising ? "rose" : "fell"} from ${from} after ${a} epochs to ${to} after ${b}${
       rising ? ": the model is growing more confident in its mistakes, the first sign of overfitting" : ""
     }`,
-    ko: `. 테스트 손실은 ${a} 에폭 뒤 ${from}에서 ${b} 에폭 뒤 ${to}(으)로 ${rising ? "올랐습니다" : "내려갔습니다"}${
-      rising ? ": 모델이 틀린 답을 점점 더 확신하고 있다는 뜻으로, 과적합의 첫 신호입니다" : ""
-    }`,
+    ko: `. 테스트 손실은 ${a} 에폭 뒤 ${from}에서 ${b} 에폭 뒤 ${to}${roAfterNumber(to)} ${
+      rising ? "올랐습니다" : "내려갔습니다"
+    }${rising ? ": 모델이 틀린 답을 점점 더 확신하고 있다는 뜻으로, 과적합의 첫 신호입니다" : ""}`,
   });
 }
 

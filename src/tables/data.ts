@@ -45,9 +45,14 @@ export function shapesTable(mnist: MnistData): pl.DataFrame {
 
 /** Images per digit in the training and the test set. */
 export function classCountsTable(mnist: MnistData): pl.DataFrame {
+  const [digit, train, test] = [
+    tr({ en: "digit", ko: "숫자" }),
+    tr({ en: "train", ko: "학습 데이터" }),
+    tr({ en: "test", ko: "테스트 데이터" }),
+  ];
   return pl.DataFrame({
-    digit: pl.Series("digit", [...Array(NUM_CLASSES).keys()], pl.Int32),
-    train: pl.Series("train", classCounts(mnist.train), pl.Int32),
-    test: pl.Series("test", classCounts(mnist.test), pl.Int32),
+    [digit]: pl.Series(digit, [...Array(NUM_CLASSES).keys()], pl.Int32),
+    [train]: pl.Series(train, classCounts(mnist.train), pl.Int32),
+    [test]: pl.Series(test, classCounts(mnist.test), pl.Int32),
   });
 }
