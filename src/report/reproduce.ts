@@ -62,6 +62,16 @@ import { repoRoot, writeFileAtomic, writeJsonAtomic } from "../fsutil.ts";
 import { machineInfo, versionInfo } from "./environment.ts";
 import { renderReportMarkdown, type WrittenFigure } from "./markdown.ts";
 import { DEFAULT_SEED } from "../random.ts";
+import {
+  evaluateSourceRuns,
+  SOURCE_FIGURES,
+  SOURCE_STEPS,
+  SOURCE_TABLES,
+  type SourceResults,
+  type SourceRun,
+  sourceRunsManifest,
+  trainSourceStep,
+} from "./sources.ts";
 
 /** Options of one `reproduce` run. */
 export interface ReproduceOptions {
@@ -73,6 +83,8 @@ export interface ReproduceOptions {
   force?: boolean;
   /** Execute and export the notebooks when Jupyter is installed. */
   notebooks?: boolean;
+  /** Also train (or restore) the sources' runs and write their group of outputs (default true). */
+  sources?: boolean;
   /** Where progress lines go (standard error by default). */
   log?: (line: string) => void;
 }
@@ -94,7 +106,12 @@ export interface ReproduceResults {
   quick: boolean;
   data: CourseMnist;
   runs: Record<ReportRun, EvaluatedRun>;
+  /** The sources' runs (absent with `--no-sources`). */
+  sources?: SourceResults;
 }
+
+/** Which group an output belongs to: the report's own, or the sources' runs (written only when they ran). */
+export type OutputGroup = "report" | "sources";
 
 /** ModelMetrics of an evaluated run. */
 export function runMetrics(run: EvaluatedRun): ModelMetrics {
@@ -115,9 +132,11 @@ export interface FigureEntry {
   name: string;
   title: string;
   build: (r: ReproduceResults) => Displayable;
+  /** The report's own (default) or the sources' group. */
+  group?: OutputGroup;
 }
 
-/** Every figure of `reports/figures/`, in report order. */
+/** Every figure of `reports/figures/`, in report order: the report's, then the sources' group. */
 export const REPORT_FIGURES: FigureEntry[] = [
   { name: "sample-digits", title: "The first nine training digits", build: (r) => sampleDigitsFigure(r.data.train) },
   {
@@ -223,6 +242,7 @@ export const REPORT_FIGURES: FigureEntry[] = [
     title: "Test digits on which the two models disagree",
     build: (r) => disagreementsFigure(r.data.test, r.runs["mlp-5"].test, r.runs["cnn-5"].test),
   },
+  ...SOURCE_FIGURES,
 ];
 
 /** A table `reproduce` writes: file name stem, how it is built, and how its Markdown cells are printed. */
@@ -232,6 +252,8 @@ export interface TableEntry {
   /** Markdown of the table, when it is not the plain rendering of the frame. */
   markdown?: (frame: pl.DataFrame) => string;
   format?: CellFormat;
+  /** The report's own (default) or the sources' group. */
+  group?: OutputGroup;
 }
 
 const percentCells: CellFormat = (value, column) =>
@@ -283,6 +305,7 @@ export const REPORT_TABLES: TableEntry[] = [
     name: "parameters",
     build: (r) => parameterTable({ MLP: r.runs["mlp-10"].run.model, CNN: r.runs["cnn-10"].run.model }),
   },
+  ...SOURCE_TABLES,
 ];
 
 const MANIFEST = "manifest.json";
@@ -305,7 +328,9 @@ export async function runReproduce(options: ReproduceOptions): Promise<string> {
   const log = options.log ?? ((line: string) => console.error(line));
   const tablesDir = join(outDir, "tables");
   const figuresDir = join(outDir, "figures");
-  const pipeline = new Pipeline(8, await previousDurations(outDir), log);
+  const withSources = options.sources ?? true;
+  // the report's 8 steps, and with the sources one per source, their evaluation and their outputs
+  const pipeline = new Pipeline(8 + (withSources ? SOURCE_STEPS.length + 2 : 0), await previousDurations(outDir), log);
   log(
     `reproduce: ${quick ? "QUICK MODE (small slices: the numbers are not the report's)" : "full run"}; ` +
       `seed ${DEFAULT_SEED}; backend ${backendName()}; writing to ${outDir}`,
@@ -348,24 +373,48 @@ export async function runReproduce(options: ReproduceOptions): Promise<string> {
   });
 
   const tables: Record<string, string> = {};
-  await pipeline.step("write tables", async () => {
-    for (const entry of REPORT_TABLES) {
+  const figures: WrittenFigure[] = [];
+  const inGroup = (group: OutputGroup) => (e: { group?: OutputGroup }) => (e.group ?? "report") === group;
+  const writeTables = async (group: OutputGroup) => {
+    for (const entry of REPORT_TABLES.filter(inGroup(group))) {
       const frame = entry.build(results);
       const [csv, md] = await saveTable(frame, tablesDir, entry.name, entry.format);
       if (entry.markdown) await writeFileAtomic(md, entry.markdown(frame));
       tables[entry.name] = await Deno.readTextFile(md);
       pipeline.record(csv, md);
     }
-  });
-
-  const figures: WrittenFigure[] = [];
-  await pipeline.step("write figures", async () => {
-    for (const entry of REPORT_FIGURES) {
+  };
+  const writeFigures = async (group: OutputGroup) => {
+    for (const entry of REPORT_FIGURES.filter(inGroup(group))) {
       const paths = await entry.build(results).save(join(figuresDir, entry.name));
       figures.push({ name: entry.name, title: entry.title, paths });
       pipeline.record(...paths);
     }
-  });
+  };
+  await pipeline.step("write tables", () => writeTables("report"));
+  await pipeline.step("write figures", () => writeFigures("report"));
+
+  // The sources' runs: their own steps, so that the manifest times them apart from the report's
+  if (withSources) {
+    const trainedSources: Partial<Record<SourceRun, RunResult>> = {};
+    const sourceOptions = { cacheDir: options.cacheDir, display: terminalTrainingDisplay() };
+    for (const step of SOURCE_STEPS) {
+      Object.assign(
+        trainedSources,
+        await pipeline.step(step.name, () => trainSourceStep(step, data, sourceOptions, log)),
+      );
+    }
+    results.sources = await pipeline.step(
+      "evaluate the sources' runs (test set; source 001's on the drawings)",
+      () => evaluateSourceRuns(trainedSources as Record<SourceRun, RunResult>, data),
+    );
+    await pipeline.step("write the sources' tables and figures", async () => {
+      await writeTables("sources");
+      await writeFigures("sources");
+    });
+  } else {
+    log("  the sources' runs: skipped (--no-sources)");
+  }
 
   const notebookLinks: string[] = [];
   await pipeline.step("execute the notebooks", async () => {
@@ -403,6 +452,7 @@ export async function runReproduce(options: ReproduceOptions): Promise<string> {
         }];
       }),
     ),
+    sources: results.sources ? sourceRunsManifest(results.sources, rel) : null,
     steps: [...pipeline.steps, { name: TOTAL_STEP, seconds: Math.round(pipeline.elapsed() * 10) / 10 }],
     outputs: await pipeline.hashes(outDir),
   };

@@ -1,6 +1,6 @@
 /**
  * The tables of notebook 07 (the sources' extensions): the epochs of an
- * early-stopping run, runs side by side, and the deeper models.
+ * early-stopping run, and runs side by side.
  *
  * @module
  */
@@ -33,21 +33,6 @@ export function runComparisonTable(rows: { model: string; train: Evaluation; tes
     train_accuracy: rows.map((r) => percent2(r.train.accuracy)),
     test_accuracy: rows.map((r) => percent2(r.test.accuracy)),
     gap_points: rows.map((r) => ((r.train.accuracy - r.test.accuracy) * 100).toFixed(2)),
-    test_loss: rows.map((r) => decimal4(r.test.loss)),
-  });
-}
-
-/** One row per model: its description, parameters, epochs, seconds per epoch when it was trained, and test scores. */
-export function modelsTable(
-  rows: { model: string; description: string; parameters: number; epochs: number; seconds: number; test: Evaluation }[],
-): pl.DataFrame {
-  return pl.DataFrame({
-    model: rows.map((r) => r.model),
-    description: rows.map((r) => r.description),
-    parameters: pl.Series("parameters", rows.map((r) => r.parameters), pl.Int32),
-    epochs: pl.Series("epochs", rows.map((r) => r.epochs), pl.Int32),
-    seconds_per_epoch: rows.map((r) => (r.seconds / r.epochs).toFixed(1)),
-    test_accuracy: rows.map((r) => percent2(r.test.accuracy)),
     test_loss: rows.map((r) => decimal4(r.test.loss)),
   });
 }
