@@ -33,7 +33,8 @@ Re-creates every figure and table of the report under reports/.
   --cache-dir DIR  model cache (default: data/models/)
   --no-notebooks   do not execute and export the notebooks
   --no-sources     leave out the sources' runs at their own settings (source 002's 100 epochs, source 003,
-                   source 001's CNN and extensions: about 40 minutes on a 2-core machine when not cached);
+                   source 001's CNN and extensions: 49 minutes of training on the shared 2-core reference
+                   machine when not cached);
                    their tables, figures and REPORT.md section are then not written, and notebooks 08 and 09
                    train them when executed
   --help           this text`;

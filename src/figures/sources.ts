@@ -74,7 +74,8 @@ export function perDigitChangeFigure(
   const colors = Object.fromEntries(
     others.map((o, i) => [label(o.run), EXTENSION_COLORS[i % EXTENSION_COLORS.length]]),
   );
-  const largest = Math.max(1, ...rows.map((r) => Math.abs(r.value)));
+  // a symmetric axis with room above the longest bar, in half points (the bars are clipped to the axis)
+  const largest = Math.ceil(Math.max(1, ...rows.map((r) => Math.abs(r.value))) * 1.1 * 2) / 2;
   return groupedBars(rows, {
     title: `Test accuracy per digit against ${baseline.run} (points)`,
     xLabel: "digit",
