@@ -27,11 +27,21 @@ const EXPECTED_FIGURES: Record<string, number> = {
   "04-cnn": 6,
   "05-comparison": 12,
   "06-drawing": 5,
-  "07-extensions": 8,
+  "07-extensions": 5,
+  "08-source-mlps": 7,
+  "09-source-cnn": 5,
 };
 
 /** Notebooks whose cells train (or restore) a model with a full training log. */
-const TRAINING_NOTEBOOKS = ["02-fundamentals", "03-mlp", "04-cnn", "05-comparison", "07-extensions"];
+const TRAINING_NOTEBOOKS = [
+  "02-fundamentals",
+  "03-mlp",
+  "04-cnn",
+  "05-comparison",
+  "07-extensions",
+  "08-source-mlps",
+  "09-source-cnn",
+];
 
 const jupyter = await hasJupyter();
 if (!jupyter) console.log("notebooks_test: jupyter is not on PATH; skipping the notebook execution tests");

@@ -96,6 +96,8 @@ export function epochLines(row: EpochRow, epochs: number, batches: number, secon
 const BAR_WIDTH = 30;
 /** Minimum milliseconds between two redraws of the bar. */
 const REDRAW_MS = 250;
+/** The learning curves are redrawn at most this often (the last epoch's are always drawn, at the end). */
+const CHART_REDRAW_MS = 1000;
 
 /** A progress bar line: `812/1688 [=============>...............] - ETA: 3s`. */
 export function barLine(done: number, total: number, secondsSoFar: number): string {
@@ -144,7 +146,11 @@ export function notebookTrainingDisplay(
   let restoredBefore = false;
   const draw = () =>
     log.show({ "text/plain": [...lines, ...(bar ? [`Epoch ${current}/${epochs}`, bar] : [])].join("\n") });
+  let lastChart = -Infinity;
+  let chartBehind = false;
   const drawChart = async () => {
+    chartBehind = false;
+    lastChart = performance.now();
     if (rows.length > 0) chart.show(await chartBundle(rows, title));
   };
   return {
@@ -171,7 +177,9 @@ export function notebookTrainingDisplay(
       rows.push(row);
       lines.push(...epochLines(row, epochs, batches, seconds));
       draw();
-      await drawChart();
+      // a chart takes about 0.1 s to draw: short epochs (100 of them on a quick slice) redraw it at most once a second
+      if (performance.now() - lastChart >= CHART_REDRAW_MS) await drawChart();
+      else chartBehind = true;
     },
     async restored(recorded, total, batchCount, from) {
       epochs = options.epochs ?? total;
@@ -195,6 +203,7 @@ export function notebookTrainingDisplay(
     async finish() {
       bar = "";
       if (lines.length > 0) draw();
+      if (chartBehind) await drawChart();
       await log.flush();
       await chart.flush();
     },

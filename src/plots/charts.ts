@@ -86,13 +86,25 @@ function rowsOf(frame: pl.DataFrame): Record<string, number>[] {
   return frame.toRecords() as Record<string, number>[];
 }
 
+/** A dashed vertical line at an epoch, with a label (e.g. the checkpoint of early stopping). */
+export interface EpochMark {
+  epoch: number;
+  label: string;
+}
+
+/** Above this many epochs a curve is drawn without a dot per epoch (100 dots would hide the line). */
+const MAX_DOTTED_EPOCHS = 30;
+
 /** One panel of the learning curves: a metric per epoch for train and held-out data. */
 function curvePanel(
   points: SeriesPoint[],
   yLabel: string,
   colors: Record<string, string>,
   percent: boolean,
-  mark?: { epoch: number; label: string },
+  marks: EpochMark[] = [],
+  logScale = false,
+  /** Where mark labels go: where the curves are not (accuracies climb to the top, losses fall to the bottom). */
+  labelAnchor: "top" | "bottom" = "top",
 ): Figure {
   const series = [...new Set(points.map((p) => p.series))];
   const epochs = [...new Set(points.map((p) => p.epoch))];
@@ -110,18 +122,27 @@ function curvePanel(
       label: yLabel,
       grid: true,
       nice: true,
+      // "~g": 0.2 and 10 rather than d3's default SI prefixes ("200m"); d3 leaves out labels that would crowd
+      ...(logScale ? { type: "log", tickFormat: "~g" } : {}),
       ...(percent ? { tickFormat: (d: number) => `${(d * 100).toFixed(1)}` } : {}),
     },
     color: { domain: series, range: series.map((s) => colors[s] ?? NEUTRAL_COLOR) },
     marks: [
-      ...(mark
-        ? [
-          Plot.ruleX([mark.epoch], { stroke: TEXT_COLOR, strokeDasharray: "4,3" }),
-          Plot.text([mark.label], { x: mark.epoch, frameAnchor: "top", dy: 4, dx: 4, textAnchor: "start" }),
-        ]
-        : []),
+      ...marks.flatMap((mark, i) => [
+        Plot.ruleX([mark.epoch], { stroke: TEXT_COLOR, strokeDasharray: "4,3" }),
+        // several labels stack away from the edge so that two marks close together stay readable
+        Plot.text([mark.label], {
+          x: mark.epoch,
+          frameAnchor: labelAnchor,
+          dy: (labelAnchor === "top" ? 1 : -1) * (4 + i * (FONT_SIZE + 2)),
+          dx: 4,
+          textAnchor: "start",
+        }),
+      ]),
       Plot.line(points, { x: "epoch", y: "value", z: "series", stroke: "series", strokeWidth: 2 }),
-      Plot.dot(points, { x: "epoch", y: "value", fill: "series", r: 3 }),
+      ...(epochs.length <= MAX_DOTTED_EPOCHS
+        ? [Plot.dot(points, { x: "epoch", y: "value", fill: "series", r: 3 })]
+        : []),
       Plot.text(
         points,
         Plot.selectLast({
@@ -152,10 +173,11 @@ export function learningCurves(
   options: {
     title?: string;
     heldOutLabel?: "validation" | "test";
-    /** A dashed vertical line at an epoch, with a label (e.g. the checkpoint of early stopping). */
-    markEpoch?: { epoch: number; label: string };
+    /** Dashed vertical lines at epochs, with labels (e.g. the checkpoint of early stopping). */
+    markEpoch?: EpochMark | EpochMark[];
   } = {},
 ): Figure {
+  const marks = options.markEpoch === undefined ? [] : [options.markEpoch].flat();
   const heldOut = options.heldOutLabel ?? "validation";
   const rows = rowsOf(history);
   if (rows.length === 0) throw new Error("learningCurves needs a history with at least one epoch");
@@ -170,7 +192,8 @@ export function learningCurves(
     const label = metric === "accuracy"
       ? tr({ en: "↑ accuracy (%)", ko: "↑ 정확도 (%)" })
       : tr({ en: "↓ loss (cross-entropy)", ko: "↓ 손실 (교차 엔트로피)" });
-    return curvePanel(points, label, SPLIT_COLORS, metric === "accuracy", options.markEpoch);
+    const accuracy = metric === "accuracy";
+    return curvePanel(points, label, SPLIT_COLORS, accuracy, marks, false, accuracy ? "bottom" : "top");
   };
   const figure = hconcat([panel("accuracy"), panel("loss")]);
   return options.title ? figure.withTitle(options.title) : figure;
@@ -183,7 +206,15 @@ export function learningCurves(
 export function compareCurves(
   histories: { model: string; history: pl.DataFrame }[],
   metric: "accuracy" | "loss" | "val_accuracy" | "val_loss",
-  options: { title?: string } = {},
+  options: {
+    title?: string;
+    /** Colour of each model's curve (default: the course's MLP and CNN colours). */
+    colors?: Record<string, string>;
+    /** What the `val_` columns measured (default "held-out"). */
+    heldOutLabel?: "held-out" | "validation" | "test";
+    /** A logarithmic y axis, for losses that differ by orders of magnitude. */
+    logScale?: boolean;
+  } = {},
 ): Figure {
   const points: SeriesPoint[] = histories.flatMap(({ model, history }) =>
     rowsOf(history).filter((r) => r[metric] !== undefined).map((r) => ({
@@ -193,15 +224,14 @@ export function compareCurves(
     }))
   );
   const accuracy = metric.endsWith("accuracy");
-  const heldOut = metric.startsWith("val_");
-  const label = accuracy
-    ? (heldOut
-      ? tr({ en: "↑ held-out accuracy (%)", ko: "↑ 검증 정확도 (%)" })
-      : tr({ en: "↑ training accuracy (%)", ko: "↑ 학습 정확도 (%)" }))
-    : (heldOut
-      ? tr({ en: "↓ held-out loss (cross-entropy)", ko: "↓ 검증 손실 (교차 엔트로피)" })
-      : tr({ en: "↓ training loss (cross-entropy)", ko: "↓ 학습 손실 (교차 엔트로피)" }));
-  const figure = curvePanel(points, label, MODEL_COLORS, accuracy);
+  const what = metric.startsWith("val_")
+    ? options.heldOutLabel ?? tr({ en: "held-out", ko: "검증" })
+    : tr({ en: "training", ko: "학습" });
+  const label = accuracy ? tr({ en: `↑ ${what} accuracy (%)`, ko: `↑ ${what} 정확도 (%)` }) : tr({
+    en: `↓ ${what} loss (cross-entropy${options.logScale ? ", log scale" : ""})`,
+    ko: `↓ ${what} 손실 (교차 엔트로피${options.logScale ? ", 로그 눈금" : ""})`,
+  });
+  const figure = curvePanel(points, label, options.colors ?? MODEL_COLORS, accuracy, [], options.logScale);
   return options.title ? figure.withTitle(options.title) : figure;
 }
 

@@ -60,12 +60,26 @@ import { renderReportMarkdown, type WrittenFigure } from "./markdown.ts";
 import {
   comparisonMetricsOf,
   type EvaluatedRun,
+  type FigureEntry,
+  type OutputGroup,
   REPORT_RUNS,
   type ReportRun,
   type ReproduceResults,
   runMetrics,
+  type TableEntry,
 } from "./results.ts";
+export type { FigureEntry, TableEntry } from "./results.ts";
 import { DEFAULT_SEED } from "../random.ts";
+import {
+  evaluateSourceRuns,
+  SOURCE_FIGURES,
+  SOURCE_STEPS,
+  SOURCE_TABLES,
+  type SourceResults,
+  type SourceRun,
+  sourceRunsManifest,
+  trainSourceStep,
+} from "./sources.ts";
 
 /** Options of one `reproduce` run. */
 export interface ReproduceOptions {
@@ -77,20 +91,15 @@ export interface ReproduceOptions {
   force?: boolean;
   /** Execute and export the notebooks when Jupyter is installed. */
   notebooks?: boolean;
+  /** Also train (or restore) the sources' runs and write their group of outputs (default true). */
+  sources?: boolean;
   /** Where progress lines go (standard error by default). */
   log?: (line: string) => void;
   /** Languages besides English to write REPORT.<lang>.md and figures/<lang>/ in (e.g. `["ko"]`). */
   languages?: Language[];
 }
 
-/** A figure `reproduce` writes: file name stem, caption (both languages), and how it is built from the results. */
-export interface FigureEntry {
-  name: string;
-  title: Bilingual;
-  build: (r: ReproduceResults) => Displayable;
-}
-
-/** Every figure of `reports/figures/`, in report order. */
+/** Every figure of `reports/figures/`, in report order: the report's, then the sources' group. */
 export const REPORT_FIGURES: FigureEntry[] = [
   {
     name: "sample-digits",
@@ -212,16 +221,8 @@ export const REPORT_FIGURES: FigureEntry[] = [
     title: { en: "Test digits on which the two models disagree", ko: "두 모델의 예측이 엇갈린 테스트 숫자" },
     build: (r) => disagreementsFigure(r.data.test, r.runs["mlp-5"].test, r.runs["cnn-5"].test),
   },
+  ...SOURCE_FIGURES,
 ];
-
-/** A table `reproduce` writes: file name stem, how it is built, and how its Markdown cells are printed. */
-export interface TableEntry {
-  name: string;
-  build: (r: ReproduceResults) => pl.DataFrame;
-  /** Markdown of the table, when it is not the plain rendering of the frame. */
-  markdown?: (frame: pl.DataFrame) => string;
-  format?: CellFormat;
-}
 
 const percentCells: CellFormat = (value, column) =>
   column === "digit" || typeof value !== "number" ? defaultCellFormat(value, column) : `${(value * 100).toFixed(2)}%`;
@@ -272,6 +273,7 @@ export const REPORT_TABLES: TableEntry[] = [
     name: "parameters",
     build: (r) => parameterTable({ MLP: r.runs["mlp-10"].run.model, CNN: r.runs["cnn-10"].run.model }),
   },
+  ...SOURCE_TABLES,
 ];
 
 const MANIFEST = "manifest.json";
@@ -310,7 +312,9 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
   const log = options.log ?? ((line: string) => console.error(line));
   const tablesDir = join(outDir, "tables");
   const figuresDir = join(outDir, "figures");
-  const pipeline = new Pipeline(8, previous, log);
+  const withSources = options.sources ?? true;
+  // the report's 8 steps, and with the sources one per source, their evaluation and their outputs
+  const pipeline = new Pipeline(8 + (withSources ? SOURCE_STEPS.length + 2 : 0), previous, log);
   log(
     `reproduce: ${quick ? "QUICK MODE (small slices: the numbers are not the report's)" : "full run"}; ` +
       `seed ${DEFAULT_SEED}; backend ${backendName()}; writing to ${options.outDir}`,
@@ -353,31 +357,53 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
   });
 
   const tables: Record<string, string> = {};
-  await pipeline.step("write tables", async () => {
-    for (const entry of REPORT_TABLES) {
+  // English figures in figures/, and each other language asked for in figures/<lang>/, built in that language
+  const languages: Language[] = ["en", ...(options.languages ?? []).filter((l) => l !== "en")];
+  const figures: Partial<Record<Language, WrittenFigure[]>> = Object.fromEntries(languages.map((l) => [l, []]));
+  const inGroup = (group: OutputGroup) => (e: { group?: OutputGroup }) => (e.group ?? "report") === group;
+  const writeTables = async (group: OutputGroup) => {
+    for (const entry of REPORT_TABLES.filter(inGroup(group))) {
       const frame = entry.build(results);
       const [csv, md] = await saveTable(frame, tablesDir, entry.name, entry.format);
       if (entry.markdown) await writeFileAtomic(md, entry.markdown(frame));
       tables[entry.name] = await Deno.readTextFile(md);
       pipeline.record(csv, md);
     }
-  });
-
-  // English figures in figures/, and each other language asked for in figures/<lang>/, built in that language
-  const figures: Partial<Record<Language, WrittenFigure[]>> = {};
-  const languages: Language[] = ["en", ...(options.languages ?? []).filter((l) => l !== "en")];
-  await pipeline.step("write figures", async () => {
+  };
+  const writeFigures = async (group: OutputGroup) => {
     for (const lang of languages) {
       const dir = lang === "en" ? figuresDir : join(figuresDir, lang);
-      const written: WrittenFigure[] = [];
-      for (const entry of REPORT_FIGURES) {
+      for (const entry of REPORT_FIGURES.filter(inGroup(group))) {
         const paths = await withLanguage(lang, () => entry.build(results).save(join(dir, entry.name)));
-        written.push({ name: entry.name, title: entry.title[lang], paths });
+        figures[lang]!.push({ name: entry.name, title: entry.title[lang], paths });
         pipeline.record(...paths);
       }
-      figures[lang] = written;
     }
-  });
+  };
+  await pipeline.step("write tables", () => writeTables("report"));
+  await pipeline.step("write figures", () => writeFigures("report"));
+
+  // The sources' runs: their own steps, so that the manifest times them apart from the report's
+  if (withSources) {
+    const trainedSources: Partial<Record<SourceRun, RunResult>> = {};
+    const sourceOptions = { cacheDir: options.cacheDir, display: terminalTrainingDisplay() };
+    for (const step of SOURCE_STEPS) {
+      Object.assign(
+        trainedSources,
+        await pipeline.step(step.name, () => trainSourceStep(step, data, sourceOptions, log)),
+      );
+    }
+    results.sources = await pipeline.step(
+      "evaluate the sources' runs (test set; source 001's on the drawings)",
+      () => evaluateSourceRuns(trainedSources as Record<SourceRun, RunResult>, data),
+    );
+    await pipeline.step("write the sources' tables and figures", async () => {
+      await writeTables("sources");
+      await writeFigures("sources");
+    });
+  } else {
+    log("  the sources' runs: skipped (--no-sources)");
+  }
 
   const notebookLinks: string[] = [];
   await pipeline.step("execute the notebooks", async () => {
@@ -395,7 +421,7 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
       const path = join(outDir, lang === "en" ? "REPORT.md" : `REPORT.${lang}.md`);
       // the tables' Markdown again in this language (the CSV files are the same in every language)
       const localTables = lang === "en" ? tables : Object.fromEntries(
-        REPORT_TABLES.map((entry) => {
+        REPORT_TABLES.filter((entry) => entry.name in tables).map((entry) => {
           const frame = entry.build(results);
           return [entry.name, withLanguage(lang, () => entry.markdown?.(frame) ?? markdownTable(frame, entry.format))];
         }),
@@ -435,6 +461,7 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
         }];
       }),
     ),
+    sources: results.sources ? sourceRunsManifest(results.sources, rel) : null,
     steps: [...pipeline.steps, { name: TOTAL_STEP, seconds: Math.round(pipeline.elapsed() * 10) / 10 }],
     outputs: await pipeline.hashes(outDir),
   };

@@ -1,6 +1,6 @@
 /**
  * The tables of notebook 07 (the sources' extensions): the epochs of an
- * early-stopping run, runs side by side, and the deeper models.
+ * early-stopping run, and runs side by side.
  *
  * @module
  */
@@ -39,23 +39,6 @@ export function runComparisonTable(rows: { model: string; train: Evaluation; tes
     [tr({ en: "gap_points", ko: "차이 (포인트)" })]: rows.map((r) =>
       ((r.train.accuracy - r.test.accuracy) * 100).toFixed(2)
     ),
-    [tr({ en: "test_loss", ko: "테스트 손실" })]: rows.map((r) => decimal4(r.test.loss)),
-  });
-}
-
-/** One row per model: its description, parameters, epochs, seconds per epoch when it was trained, and test scores. */
-export function modelsTable(
-  rows: { model: string; description: string; parameters: number; epochs: number; seconds: number; test: Evaluation }[],
-): pl.DataFrame {
-  const parameters = tr({ en: "parameters", ko: "파라미터" });
-  const epochs = tr({ en: "epochs", ko: "에폭" });
-  return pl.DataFrame({
-    [tr({ en: "model", ko: "모델" })]: rows.map((r) => r.model),
-    [tr({ en: "description", ko: "설명" })]: rows.map((r) => r.description),
-    [parameters]: pl.Series(parameters, rows.map((r) => r.parameters), pl.Int32),
-    [epochs]: pl.Series(epochs, rows.map((r) => r.epochs), pl.Int32),
-    [tr({ en: "seconds_per_epoch", ko: "에폭당 초" })]: rows.map((r) => (r.seconds / r.epochs).toFixed(1)),
-    [tr({ en: "test_accuracy", ko: "테스트 정확도" })]: rows.map((r) => percent2(r.test.accuracy)),
     [tr({ en: "test_loss", ko: "테스트 손실" })]: rows.map((r) => decimal4(r.test.loss)),
   });
 }
