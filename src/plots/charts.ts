@@ -66,6 +66,7 @@ const SERIES_NAMES: Readonly<Record<string, Bilingual>> = {
   train: { en: "train", ko: "학습" },
   validation: { en: "validation", ko: "검증" },
   test: { en: "test", ko: "테스트" },
+  "held-out": { en: "held-out", ko: "검증" },
 };
 
 /** A series' name in the language in force (names of models, MLP and CNN, stay as they are). */
@@ -225,7 +226,7 @@ export function compareCurves(
   );
   const accuracy = metric.endsWith("accuracy");
   const what = metric.startsWith("val_")
-    ? options.heldOutLabel ?? tr({ en: "held-out", ko: "검증" })
+    ? seriesName(options.heldOutLabel ?? "held-out")
     : tr({ en: "training", ko: "학습" });
   const label = accuracy ? tr({ en: `↑ ${what} accuracy (%)`, ko: `↑ ${what} 정확도 (%)` }) : tr({
     en: `↓ ${what} loss (cross-entropy${options.logScale ? ", log scale" : ""})`,
