@@ -10,7 +10,6 @@
  *
  * @module
  */
-import type pl from "nodejs-polars";
 import { join } from "node:path";
 import { backendName } from "../tf.ts";
 import { loadCourseMnist } from "../data/course_data.ts";
@@ -21,7 +20,7 @@ import { agreementFrame, comparisonMarkdown, comparisonTable } from "../tables/c
 import { classCountsTable } from "../tables/data.ts";
 import { confusionTable, historyFrame, perClassFrame } from "../tables/models.ts";
 import { type CellFormat, defaultCellFormat, markdownTable, saveTable } from "../tables/format.ts";
-import { type Bilingual, type Language, withLanguage } from "../i18n.ts";
+import { type Language, withLanguage } from "../i18n.ts";
 import {
   classCountsFigure,
   firstImagePixelsFigure,
@@ -48,7 +47,6 @@ import {
   parameterCountFigure,
   perClassFigure,
 } from "../figures/comparison.ts";
-import type { Displayable } from "../plots/figure.ts";
 import { parameterTable } from "../tables/models.ts";
 import { Pipeline } from "./pipeline.ts";
 import { COURSE_FONT, courseFontHashes } from "../plots/font.ts";
@@ -75,7 +73,6 @@ import {
   SOURCE_FIGURES,
   SOURCE_STEPS,
   SOURCE_TABLES,
-  type SourceResults,
   type SourceRun,
   sourceRunsManifest,
   trainSourceStep,
