@@ -7,7 +7,7 @@
  *
  * Skipped (with a message) when `jupyter` is not installed.
  */
-import { basename, join } from "node:path";
+import { basename, join, relative } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
 import {
   executeNotebook,
@@ -42,6 +42,9 @@ const TRAINING_NOTEBOOKS = [
   "08-source-mlps",
   "09-source-cnn",
 ];
+
+/** A Hangul syllable. */
+const HANGUL = /[\uAC00-\uD7A3]/;
 
 const jupyter = await hasJupyter();
 if (!jupyter) console.log("notebooks_test: jupyter is not on PATH; skipping the notebook execution tests");
@@ -89,10 +92,17 @@ Deno.test({
       executorDir: await writeExecutorModule(),
     };
     const copyDir = join(notebooksDir(), `.test-${Deno.pid}`);
+    // the Korean edition: the same notebooks, run after the English ones (so their fits restore the same runs)
+    const korean = await listNotebooks(join(notebooksDir(), "ko"));
+    const koreanSolutions = await listNotebooks(join(notebooksDir(), "ko", "solutions"));
+    assertEquals(korean.map((n) => basename(n, ".ipynb")), names, "a Korean notebook per English one");
+    assertEquals(koreanSolutions.length, solutions.length, "a Korean solutions notebook per English one");
     try {
-      for (const notebook of [...notebooks, ...solutions]) {
-        const name = basename(notebook, ".ipynb");
-        await t.step(name, async () => {
+      for (const notebook of [...notebooks, ...solutions, ...korean, ...koreanSolutions]) {
+        const name = relative(notebooksDir(), notebook).replace(/\.ipynb$/, "").replace(/^(ko\/)?(solutions\/)?/, "");
+        const label = relative(notebooksDir(), notebook).replace(/\.ipynb$/, "");
+        const isKorean = label.startsWith("ko/");
+        await t.step(label, async () => {
           const { result, cells } = await execute(notebook, dirs);
           assert(result.seconds < 180, `${name} took ${result.seconds.toFixed(0)} s in quick mode (limit 180 s)`);
           const outputs = outputsOf(cells);
@@ -110,6 +120,13 @@ Deno.test({
           if (name in EXPECTED_FIGURES) assertEquals(figures.length, EXPECTED_FIGURES[name], `${name}: figure outputs`);
           const plain = outputs.map(outputText).join("\n");
           assert(!/\d\.\d{12,}/.test(plain), `${name}: an unrounded float in an output`);
+          if (isKorean) {
+            // its charts speak Korean (titles, axes), and so does its prose
+            const svgs = outputs.map((o) => joined(o.data?.["image/svg+xml"] ?? "")).filter((t) => t !== "");
+            if (svgs.length > 0) assert(svgs.some((t) => HANGUL.test(t)), `${label}: no Hangul in its charts`);
+            const prose = cells.filter((c) => c.cell_type === "markdown").map((c) => joined(c.source)).join("\n");
+            assert(HANGUL.test(prose), `${label}: no Hangul in its prose`);
+          }
           if (TRAINING_NOTEBOOKS.includes(name)) {
             assert(/Epoch 1\/\d+\n\d+\/\d+ - .*accuracy: [\d.]+ - loss: [\d.]+/.test(plain), `${name}: no epoch line`);
             assert(plain.includes("QUICK MODE"), `${name}: quick mode is not announced`);
