@@ -11,7 +11,7 @@ import pl from "nodejs-polars";
 import { tf } from "./tf.ts";
 import { type MnistSplit, NUM_CLASSES } from "./data/mnist.ts";
 import { sliceSplit } from "./data/splits.ts";
-import { imageTensor, labelTensor, oneHotTensor } from "./data/tensors.ts";
+import { imageTensor, labelTensor, oneHotTensor, type Pixels } from "./data/tensors.ts";
 import { inputShapeOf, labelEncodingOf } from "./models/presets.ts";
 
 /** Batch size for predictions; large batches are fastest and memory stays small. */
@@ -19,13 +19,25 @@ export const PREDICT_BATCH_SIZE = 1000;
 /** One source's rule: a train–test accuracy gap above 5 points suggests overfitting. */
 export const OVERFITTING_THRESHOLD = 0.05;
 
+/** What {@link evaluateModel} and {@link predictProbabilities} need to know about the model's input. */
+export interface EvaluateOptions {
+  /** The grey levels the model was trained on: scaled to [0, 1] (default) or raw 0–255 (source 003's code). */
+  pixels?: Pixels;
+}
+
 /** Class probabilities for every image of a split, `count × 10`, row after row. */
-export function predictProbabilities(model: tf.LayersModel, split: MnistSplit): Float32Array {
+export function predictProbabilities(
+  model: tf.LayersModel,
+  split: MnistSplit,
+  options: EvaluateOptions = {},
+): Float32Array {
   const shape = inputShapeOf(model);
   const out = new Float32Array(split.count * NUM_CLASSES);
   for (let start = 0; start < split.count; start += PREDICT_BATCH_SIZE) {
     const part = sliceSplit(split, start, start + PREDICT_BATCH_SIZE);
-    const probs = tf.tidy(() => (model.predict(imageTensor(part, shape)) as tf.Tensor).dataSync() as Float32Array);
+    const probs = tf.tidy(() =>
+      (model.predict(imageTensor(part, shape, options.pixels)) as tf.Tensor).dataSync() as Float32Array
+    );
     out.set(probs, start * NUM_CLASSES);
   }
   return out;
@@ -62,10 +74,14 @@ export interface Evaluation {
  * (Keras's default batch size, 32), so a notebook and `reproduce` print the
  * same numbers: returns `[loss, accuracy]`.
  */
-export function evaluateLossAndAccuracy(model: tf.LayersModel, split: MnistSplit): [number, number] {
+export function evaluateLossAndAccuracy(
+  model: tf.LayersModel,
+  split: MnistSplit,
+  options: EvaluateOptions = {},
+): [number, number] {
   const encoding = labelEncodingOf(model);
   if (!encoding) throw new Error(`model ${model.name} is not compiled with a categorical cross-entropy`);
-  const x = imageTensor(split, inputShapeOf(model));
+  const x = imageTensor(split, inputShapeOf(model), options.pixels);
   const y = encoding === "sparse" ? labelTensor(split) : oneHotTensor(split);
   try {
     const scores = model.evaluate(x, y) as tf.Scalar[];
@@ -78,9 +94,9 @@ export function evaluateLossAndAccuracy(model: tf.LayersModel, split: MnistSplit
 }
 
 /** Evaluates `model` on `split`: `evaluate`'s loss and accuracy, and every image's prediction. */
-export function evaluateModel(model: tf.LayersModel, split: MnistSplit): Evaluation {
-  const [loss, accuracy] = evaluateLossAndAccuracy(model, split);
-  const probabilities = predictProbabilities(model, split);
+export function evaluateModel(model: tf.LayersModel, split: MnistSplit, options: EvaluateOptions = {}): Evaluation {
+  const [loss, accuracy] = evaluateLossAndAccuracy(model, split, options);
+  const probabilities = predictProbabilities(model, split, options);
   return { accuracy, loss, predictions: argmaxRows(probabilities), probabilities, count: split.count };
 }
 

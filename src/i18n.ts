@@ -69,3 +69,15 @@ export function withLanguage<T>(code: Language, fn: () => T): T {
     throw error;
   }
 }
+
+/**
+ * The particle 로 or 으로 after a number read aloud in Korean: 으로 after a
+ * final consonant other than ㄹ (영, 삼, 육), 로 otherwise (일, 이, 칠, 팔, ...).
+ *
+ * @example
+ * `${x}${roAfterNumber(x)}` // "0.3305로", "0.2160으로"
+ */
+export function roAfterNumber(written: string): "로" | "으로" {
+  const last = written.replace(/[^0-9]/g, "").slice(-1);
+  return last === "0" || last === "3" || last === "6" ? "으로" : "로";
+}

@@ -25,6 +25,7 @@ import { registerWasmOverrides, threadsWanted } from "./backend/overrides.ts";
 import { withSharedBackendMemory } from "./backend/shared_memory.ts";
 import { installFastPath } from "./backend/fast_path.ts";
 import { fileRouter } from "./model_files.ts";
+import { tr } from "./i18n.ts";
 
 /** Backends this project can run on. */
 export const SUPPORTED_BACKENDS = ["wasm", "cpu"] as const;
@@ -114,14 +115,18 @@ export function backendName(): BackendName {
 
 /** One line that tells the user which engine runs their models. */
 export function backendSummary(): string {
-  return `TensorFlow.js ${tf.version.tfjs}, backend: ${activeBackend}` +
-    (activeBackend === "wasm" ? ` (WebAssembly + SIMD, ${wasmThreadsSummary()})` : " (plain JavaScript)");
+  return `TensorFlow.js ${tf.version.tfjs}, ${tr({ en: "backend", ko: "백엔드" })}: ${activeBackend}` +
+    (activeBackend === "wasm"
+      ? ` (WebAssembly + SIMD, ${wasmThreadsSummary()})`
+      : tr({ en: " (plain JavaScript)", ko: " (순수 JavaScript)" }));
 }
 
 /** How many threads the project's wasm kernels use (the backend's own kernels use one). */
 function wasmThreadsSummary(): string {
   const threads = threadsWanted();
-  return threads > 1 ? `our kernels on ${threads} threads` : "1 thread";
+  return threads > 1
+    ? tr({ en: `our kernels on ${threads} threads`, ko: `이 과정의 커널, 스레드 ${threads}개` })
+    : tr({ en: "1 thread", ko: "스레드 1개" });
 }
 
 export { tf };

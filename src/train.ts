@@ -58,6 +58,7 @@ import {
   type TrainingDisplay,
 } from "./display/training.ts";
 import { cacheDirFromEnv, retrainFromEnv } from "./course_env.ts";
+import { tr } from "./i18n.ts";
 
 /** What `withModelCache(...).fit` returns: TF.js's `History`, and where the run came from. */
 export interface CachedHistory extends tf.History {
@@ -437,7 +438,11 @@ async function cachedFit(
 
   const random = randomState();
   if (random === null) {
-    display.note("Math.random is not seeded (call setSeed first): this run is not reproducible and is not cached.");
+    display.note(tr({
+      en: "Math.random is not seeded (call setSeed first): this run is not reproducible and is not cached.",
+      ko:
+        "Math.random에 시드가 없습니다 (먼저 setSeed를 부르세요): 이 학습은 재현되지 않으며 캐시에 저장되지 않습니다.",
+    }));
     return await trainNow(model, x, y, args, callbacks, display, null, shape);
   }
   const key = await fitKey(model, x, y, args, random);
@@ -448,7 +453,10 @@ async function cachedFit(
       entry = await readCacheEntry(dir);
     } catch (error) {
       const why = error instanceof ModelIntegrityError ? `${error.file}: ${error.problem}` : (error as Error).message;
-      display.note(`model cache: ${why}; retraining the run in ${relativeToRepo(dir)}`);
+      display.note(tr({
+        en: `model cache: ${why}; retraining the run in ${relativeToRepo(dir)}`,
+        ko: `모델 캐시: ${why}; ${relativeToRepo(dir)}의 학습을 다시 합니다 (retraining)`,
+      }));
     }
     if (entry) {
       const restored = await restore(model, entry, callbacks);
@@ -667,11 +675,15 @@ export class EarlyStopping extends tf.Callback implements CacheAwareCallback {
   }
   /** One line for the training log. */
   summary(): string {
-    const stopped = this.stoppedEpoch > 0 ? `stopped after epoch ${this.stoppedEpoch}` : "ran every epoch";
-    const kept = this.restoreBestWeights ? `; the weights kept are epoch ${this.bestEpoch}'s` : "";
-    return `Early stopping: best ${this.monitor} ${
-      this.best.toFixed(4)
-    } at epoch ${this.bestEpoch}, ${stopped}${kept}.`;
+    const best = this.best.toFixed(4);
+    return tr({
+      en: `Early stopping: best ${this.monitor} ${best} at epoch ${this.bestEpoch}, ` +
+        (this.stoppedEpoch > 0 ? `stopped after epoch ${this.stoppedEpoch}` : "ran every epoch") +
+        (this.restoreBestWeights ? `; the weights kept are epoch ${this.bestEpoch}'s.` : "."),
+      ko: `조기 종료: 가장 좋은 ${this.monitor}는 ${this.bestEpoch} 에폭의 ${best}, ` +
+        (this.stoppedEpoch > 0 ? `${this.stoppedEpoch} 에폭 뒤에 멈췄습니다` : "모든 에폭을 학습했습니다") +
+        (this.restoreBestWeights ? `. 모델에 남긴 가중치는 ${this.bestEpoch} 에폭의 것입니다.` : "."),
+    });
   }
 }
 

@@ -103,7 +103,7 @@ Deno.test("log: concurrent appends never interleave lines", async () => {
   });
 });
 
-Deno.test("log report: counts, accuracy on labels, confusion matrix, confidence, galleries", async () => {
+Deno.test("log report: counts, accuracy on labels, confusion matrix, calibration, galleries", async () => {
   await withLog(async (path) => {
     const log = new PredictionLog(path);
     for (let i = 0; i < 30; i++) await log.appendPrediction(record(i));
@@ -111,26 +111,36 @@ Deno.test("log report: counts, accuracy on labels, confusion matrix, confidence,
     await Deno.writeTextFile(path, "{broken\n", { append: true });
     const report = buildLogReport(await log.read());
     const s = report.summary;
-    assertEquals([s.predictions, s.labelled, s.correct, s.skippedLines], [30, 20, 15, 1]);
+    assertEquals([s.predictions, s.labelled, s.correct, s.skippedLines, s.labelsCarried], [30, 20, 15, 1, 0]);
     assertEquals(s.accuracy, 0.75);
     assertEquals(s.predictedCounts, new Array(10).fill(3));
     assertEquals(s.confusion.flat().reduce((a, b) => a + b, 0), 20);
     assertEquals(s.confusion[6][5], 1); // p15 (a 5) was meant as a 6
-    assertEquals(s.byModel.map((g) => g.group), ["cnn", "mlp"]);
-    assert(report.figures.confusion && report.figures.wrong && report.figures.leastConfident);
-    assert(report.markdown.includes("accuracy 75.0%"));
+    assertEquals(s.byModel.map((g) => g.group), ["mlp", "cnn"]);
+    // confidences 0.5 + (i % 5) / 10: below 70% are i % 5 in {0, 1}, 12 of 30
+    assertEquals(s.lowConfidence.count, 12);
+    assert(report.figures.confusion && report.figures.mistakes && report.figures.lowConfidence);
+    assert(report.figures.reliability && report.figures.perClass);
+    assertEquals(report.figures.disagreements, null); // no two models answered one drawing
+    assert(report.markdown.includes("| accuracy on the labelled ones | 75.00% |"), report.markdown);
+    assert(report.markdown.includes("**Narration: not asked for.**"));
 
     const out = `${path}-report`;
-    const written = await writeLogReport(path, out);
+    const written = await writeLogReport(path, out, { getEnv: () => undefined });
     const markdown = await Deno.readTextFile(`${out}/REPORT.md`);
     assert(markdown.startsWith("# Prediction log report"));
-    for (const figure of ["predicted-counts", "confusion", "confidence", "least-confident", "wrong"]) {
+    for (const figure of ["predicted-counts", "per-class-accuracy", "confusion", "confidence", "reliability"]) {
+      assert((await Deno.stat(`${out}/figures/${figure}.png`)).size > 0, figure);
+      assert(markdown.includes(`figures/${figure}.png`), figure);
+    }
+    for (const figure of ["low-confidence", "mistakes"]) {
       assert((await Deno.stat(`${out}/figures/${figure}.png`)).size > 0, figure);
       assert(markdown.includes(`figures/${figure}.png`), figure);
     }
     assert(written.files.length >= 9);
+    assertEquals(written.narration?.status, "off");
     // an empty log still gives a report that says so
-    const empty = await writeLogReport(`${path}-missing`, `${out}-empty`);
+    const empty = await writeLogReport(`${path}-missing`, `${out}-empty`, { getEnv: () => undefined });
     assert(empty.markdown.includes("The log is empty"));
   });
 });
@@ -214,7 +224,7 @@ Deno.test("log report: a hand-edited model name cannot put HTML into REPORT.md",
     await log.appendPrediction(record(1));
     await log.appendPrediction({ ...record(2), model: "<img src=x onerror=alert(1)>" });
     await log.appendPrediction({ ...record(3), model: "cnn|evil" });
-    const written = await writeLogReport(path, `${path}-report`);
+    const written = await writeLogReport(path, `${path}-report`, { getEnv: () => undefined });
     const markdown = await Deno.readTextFile(`${path}-report/REPORT.md`);
     assert(!markdown.includes("<img") && !markdown.includes("cnn|evil"), markdown);
     assertEquals(written.summary.predictions, 1);

@@ -16,6 +16,11 @@ export function assertEquals<T>(actual: T, expected: T, message?: string): void 
   nodeAssert.deepStrictEqual(actual, expected, message);
 }
 
+/** Fails unless `actual` matches `pattern`. */
+export function assertMatch(actual: string, pattern: RegExp, message?: string): void {
+  nodeAssert.match(actual, pattern, message);
+}
+
 /** Fails unless `|actual - expected| <= tolerance`. */
 export function assertAlmostEquals(actual: number, expected: number, tolerance = 1e-7, message?: string): void {
   if (!(Math.abs(actual - expected) <= tolerance)) {

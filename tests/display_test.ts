@@ -56,6 +56,22 @@ Deno.test("the notebook display: one log and one chart, each updated in place, w
   assert(chart["image/svg+xml"].startsWith("<svg") && chart["image/png"].length > 1000, "the chart is SVG and PNG");
 });
 
+Deno.test("many short epochs redraw the chart at most once a second, and the last chart has every epoch", async () => {
+  const sent: Sent[] = [];
+  const display = notebookTrainingDisplay("100 epochs", {}, fakeJupyter(sent));
+  display.start({ epochs: 40, initialEpoch: 0, batches: 2, trainSamples: 64, validationSamples: 8 });
+  for (let epoch = 1; epoch <= 40; epoch++) {
+    display.epochStart(epoch);
+    await display.epochEnd(row(epoch), 0.01);
+  }
+  await display.finish();
+  const charts = sent.filter((m) => m.content.data["image/png"]);
+  assert(charts.length >= 2 && charts.length < 20, `${charts.length} charts for 40 epochs`);
+  assertEquals(charts.at(-1)!.content.data["text/plain"], "[learning curves: 40 epochs]");
+  const log = sent.filter((m) => m.content.data["text/plain"]?.startsWith("Epoch")).at(-1)!.content.data["text/plain"];
+  assertEquals(log.split("\n").length, 80, "every epoch's two lines");
+});
+
 Deno.test("a restored run says so in one line above its recorded epochs; the brief display is one line", async () => {
   const sent: Sent[] = [];
   const display = notebookTrainingDisplay(undefined, {}, fakeJupyter(sent));

@@ -287,6 +287,8 @@ const INSPECT_PAGE = `(async () => {
     maths: document.querySelectorAll(".katex").length,
     mathErrors: document.querySelectorAll(".katex-error").length,
     katexFont: document.fonts.check("16px KaTeX_Main"),
+    // the course's font, carried by the site, so Hangul shows without a Korean system font
+    courseFont: [...document.fonts].some((f) => f.family.replace(/"/g, "") === "Pretendard" && f.status === "loaded"),
     previous: link("prev"),
     next: link("next"),
     contents: document.querySelector("nav.pager.top a.contents-link")?.getAttribute("href") ?? null,
@@ -299,6 +301,7 @@ interface PageReport {
   maths: number;
   mathErrors: number;
   katexFont: boolean;
+  courseFont: boolean;
   previous: string | null;
   next: string | null;
   contents: string | null;
@@ -367,6 +370,7 @@ Deno.test({
           if (raw) {
             failures.push(`${name}: raw TeX in the text: …${report.prose.slice(raw.index! - 30, raw.index! + 30)}…`);
           }
+          if (!report.courseFont) failures.push(`${name}: the text is not set in the site's own font (Pretendard)`);
           if (report.mathErrors > 0) failures.push(`${name}: ${report.mathErrors} maths KaTeX could not typeset`);
           if (hasMaths && !(report.maths > 0 && report.katexFont)) {
             failures.push(
@@ -376,7 +380,11 @@ Deno.test({
           const neighbour = (j: number) => j >= 0 && j < edition.files.length ? pageName(edition.files[j]) : null;
           assertEquals(
             [report.previous, report.next, report.contents],
-            [neighbour(i - 1), neighbour(i + 1), `${edition.dir === "" ? "" : "../"}${INDEX_PAGE}#${edition.id}`],
+            [
+              neighbour(i - 1),
+              neighbour(i + 1),
+              `${edition.dir === "" ? "" : "../".repeat(edition.dir.split("/").length)}${INDEX_PAGE}#${edition.id}`,
+            ],
             `${name}: previous, next and contents links`,
           );
           await screenshot(page, `site-${name.replace(/\.html$/, "")}`);
@@ -391,7 +399,8 @@ Deno.test({
         const path = join(root, decodeURIComponent(new URL(request.url).pathname));
         if (!path.startsWith(root)) return new Response("outside", { status: 403 });
         try {
-          const type = { html: "text/html", css: "text/css", woff2: "font/woff2" }[path.split(".").pop()!];
+          const type =
+            { html: "text/html", css: "text/css", woff2: "font/woff2", otf: "font/otf" }[path.split(".").pop()!];
           return new Response(await Deno.readFile(path), {
             headers: { "content-type": type ?? "application/octet-stream" },
           });

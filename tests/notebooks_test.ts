@@ -7,7 +7,7 @@
  *
  * Skipped (with a message) when `jupyter` is not installed.
  */
-import { basename, join } from "node:path";
+import { basename, join, relative } from "node:path";
 import { assert, assertEquals } from "./assert.ts";
 import {
   executeNotebook,
@@ -26,15 +26,30 @@ const chromium = await Deno.stat(CHROMIUM_PATH).then((info) => info.isFile, () =
 /** Figure outputs (an image: a PNG, with an SVG for charts) each notebook shows in quick mode. */
 const EXPECTED_FIGURES: Record<string, number> = {
   "01-data-exploration": 6,
+  "02-fundamentals": 9,
   "03-mlp": 3,
   "04-cnn": 6,
   "05-comparison": 12,
   "06-drawing": chromium ? 8 : 7,
-  "07-extensions": 8,
+  "07-extensions": 5,
+  "08-source-mlps": 7,
+  "09-source-cnn": 5,
 };
 
 /** Notebooks whose cells train (or restore) a model with a full training log. */
-const TRAINING_NOTEBOOKS = ["03-mlp", "04-cnn", "05-comparison", "06-drawing", "07-extensions"];
+const TRAINING_NOTEBOOKS = [
+  "02-fundamentals",
+  "03-mlp",
+  "04-cnn",
+  "05-comparison",
+  "06-drawing",
+  "07-extensions",
+  "08-source-mlps",
+  "09-source-cnn",
+];
+
+/** A Hangul syllable. */
+const HANGUL = /[\uAC00-\uD7A3]/;
 
 const jupyter = await hasJupyter();
 if (!jupyter) console.log("notebooks_test: jupyter is not on PATH; skipping the notebook execution tests");
@@ -82,10 +97,17 @@ Deno.test({
       executorDir: await writeExecutorModule(),
     };
     const copyDir = join(notebooksDir(), `.test-${Deno.pid}`);
+    // the Korean edition: the same notebooks, run after the English ones (so their fits restore the same runs)
+    const korean = await listNotebooks(join(notebooksDir(), "ko"));
+    const koreanSolutions = await listNotebooks(join(notebooksDir(), "ko", "solutions"));
+    assertEquals(korean.map((n) => basename(n, ".ipynb")), names, "a Korean notebook per English one");
+    assertEquals(koreanSolutions.length, solutions.length, "a Korean solutions notebook per English one");
     try {
-      for (const notebook of [...notebooks, ...solutions]) {
-        const name = basename(notebook, ".ipynb");
-        await t.step(name, async () => {
+      for (const notebook of [...notebooks, ...solutions, ...korean, ...koreanSolutions]) {
+        const name = relative(notebooksDir(), notebook).replace(/\.ipynb$/, "").replace(/^(ko\/)?(solutions\/)?/, "");
+        const label = relative(notebooksDir(), notebook).replace(/\.ipynb$/, "");
+        const isKorean = label.startsWith("ko/");
+        await t.step(label, async () => {
           const { result, cells } = await execute(notebook, dirs);
           assert(result.seconds < 180, `${name} took ${result.seconds.toFixed(0)} s in quick mode (limit 180 s)`);
           const outputs = outputsOf(cells);
@@ -112,6 +134,13 @@ Deno.test({
             const shown = cell("appScreenshot(app").some((o) => o.data?.["image/png"]);
             assert(chromium ? shown : cellOutput(cells, "appScreenshot(app").includes("is missing"), "06: app picture");
             assert(cellOutput(cells, "app.shutdown()").includes("is stopped"), "06: the app was not stopped");
+          }
+          if (isKorean) {
+            // its charts speak Korean (titles, axes), and so does its prose
+            const svgs = outputs.map((o) => joined(o.data?.["image/svg+xml"] ?? "")).filter((t) => t !== "");
+            if (svgs.length > 0) assert(svgs.some((t) => HANGUL.test(t)), `${label}: no Hangul in its charts`);
+            const prose = cells.filter((c) => c.cell_type === "markdown").map((c) => joined(c.source)).join("\n");
+            assert(HANGUL.test(prose), `${label}: no Hangul in its prose`);
           }
           if (TRAINING_NOTEBOOKS.includes(name)) {
             assert(/Epoch 1\/\d+\n\d+\/\d+ - .*accuracy: [\d.]+ - loss: [\d.]+/.test(plain), `${name}: no epoch line`);

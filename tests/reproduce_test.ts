@@ -16,7 +16,7 @@ async function reproduce(args: string[]): Promise<string> {
   return text;
 }
 
-Deno.test("reproduce --quick writes every promised output, and a retrained run gives identical metrics", async () => {
+Deno.test("reproduce --quick writes every promised output, the sources' group too, and a retrained run gives identical metrics", async () => {
   const dir = await Deno.makeTempDir({ prefix: "reproduce-" });
   try {
     const out = join(dir, "reports");
@@ -33,6 +33,28 @@ Deno.test("reproduce --quick writes every promised output, and a retrained run g
     // the four runs, by their one name, with their settings and where the cache keeps them
     assertEquals(Object.keys(manifest.runs).sort(), ["cnn-10", "cnn-5", "mlp-10", "mlp-5"]);
     assertEquals([manifest.runs["mlp-5"].epochs, manifest.runs["cnn-10"].validation], [5, "test"]);
+    // the sources' runs: their own steps (timed apart from the report's) and their own record
+    const stepNames = manifest.steps.map((s: { name: string }) => s.name);
+    for (const source of ["source 002", "source 003", "source 001"]) {
+      assert(
+        stepNames.some((n: string) => n.startsWith(`train ${source}'s runs`)),
+        `no step for ${source}: ${stepNames}`,
+      );
+    }
+    assertEquals(Object.keys(manifest.sources).sort(), [
+      "source-001-cnn",
+      "source-001-cnn-augmented-069",
+      "source-001-cnn-fewer-eights",
+      "source-001-cnn-fine-tuned",
+      "source-002-early-stopping",
+      "source-002-mlp",
+      "source-003-mlp",
+      "source-003-mlp-raw",
+    ]);
+    const long = manifest.sources["source-002-mlp"];
+    assertEquals([long.epochs, long.batchSize, long.epochsRun, long.validation], [100, 128, 100, "test"]);
+    assert(long.trainedSeconds > 0 && long.cache.length > 0 && long.metrics.testAccuracy > 0.5);
+    assert(manifest.sources["source-002-early-stopping"].bestEpoch >= 1);
 
     // every output is listed with the right hash, and parses
     const outputs = Object.entries(manifest.outputs as Record<string, string>);
@@ -64,6 +86,14 @@ Deno.test("reproduce --quick writes every promised output, and a retrained run g
         "per-class-accuracy",
         "parameters",
         "agreement",
+        "source-002-results",
+        "source-002-test-loss",
+        "source-003-results",
+        "source-003-untrained",
+        "source-001-results",
+        "source-001-per-digit",
+        "source-001-drawings",
+        "sources-settings",
       ]
     ) {
       assert(listed.has(`tables/${table}.csv`) && listed.has(`tables/${table}.md`), `table ${table} missing`);
@@ -74,17 +104,37 @@ Deno.test("reproduce --quick writes every promised output, and a retrained run g
     for (const svg of svgs) assert(listed.has(svg.replace(/\.svg$/, ".png")), `${svg} has no PNG twin`);
 
     const report = await Deno.readTextFile(join(out, "REPORT.md"));
-    for (const heading of ["## 1. The data", "## 2. The MLP", "## 4. The CNN", "## 5. Comparison", "### 5.2"]) {
+    for (
+      const heading of [
+        "## 1. The data",
+        "## 2. The MLP",
+        "## 4. The CNN",
+        "## 5. Comparison",
+        "### 5.2",
+        "## 6. The sources' runs",
+        "### 6.1 Source 002",
+        "### 6.2 Source 003",
+        "### 6.3 Source 001",
+      ]
+    ) {
       assert(report.includes(heading), `REPORT.md lacks "${heading}"`);
     }
     assert(report.includes("97.70%") && report.includes("98.61%"), "the report's published numbers are missing");
+    assert(report.includes("98.36%") && report.includes("0.2185"), "source 002's published numbers are missing");
+    for (const figure of ["source-002-curves", "source-003-curves", "source-001-per-digit"]) {
+      assert(report.includes(`figures/${figure}.svg`), `REPORT.md does not show ${figure}`);
+    }
     for (const match of report.matchAll(/\]\(([^)]+\.(?:svg|png))\)/g)) {
       assert(listed.has(match[1]), `REPORT.md links ${match[1]}, which was not written`);
     }
 
-    // a second run, retraining from scratch, gives the same numbers
-    await reproduce(["--out", join(dir, "again"), "--cache-dir", join(dir, "models-again"), "--force"]);
+    // a second run, retraining the report's runs from scratch without the sources, gives the same numbers
+    await reproduce(["--out", join(dir, "again"), "--cache-dir", join(dir, "models-again"), "--force", "--no-sources"]);
     const again = JSON.parse(await Deno.readTextFile(join(dir, "again", "manifest.json")));
+    assertEquals(again.sources, null);
+    assert(!again.steps.some((s: { name: string }) => s.name.includes("source")), "--no-sources ran a source step");
+    assert(!Object.keys(again.outputs).some((p) => p.includes("source")), "--no-sources wrote a source output");
+    assert(!(await Deno.readTextFile(join(dir, "again", "REPORT.md"))).includes("## 6. The sources' runs"));
     const metrics = (m: { runs: Record<string, { metrics: unknown }> }) =>
       Object.fromEntries(Object.entries(m.runs).map(([name, run]) => [name, run.metrics]));
     assertEquals(metrics(again), metrics(manifest));

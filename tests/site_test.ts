@@ -98,6 +98,12 @@ Deno.test("renderOutput: a chart's SVG as an <img>, PNG otherwise, cleaned HTML,
   assert(chart.html.startsWith('<div class="output figure"><img src="data:image/svg+xml;base64,'), chart.html);
   assert(chart.html.includes('alt="[figure: MLP learning curves, 20×10 px]"'), chart.html);
   assert(!chart.html.includes("http:"), "the SVG is inside base64");
+  // a chart with Hangul is shown from its PNG: an <img> SVG cannot use the page's font
+  const korean = renderOutput({
+    output_type: "execute_result",
+    data: { "image/svg+xml": svg.replace("</svg>", "<text>정확도</text></svg>"), "image/png": PNG_1PX },
+  }, markdown);
+  assert(korean.figure && korean.html.includes(`src="data:image/png;base64,${PNG_1PX}"`), korean.html);
 
   const png = renderOutput({
     output_type: "display_data",
@@ -131,10 +137,11 @@ Deno.test("renderOutput: a chart's SVG as an <img>, PNG otherwise, cleaned HTML,
   assert(json.html.includes("&quot;a&quot;: 1"), json.html);
 });
 
-Deno.test("listEditions: the main notebooks first, then one edition per language folder", async () => {
+Deno.test("listEditions: the main notebooks and their solutions first, then each language folder and its solutions", async () => {
   const dir = await Deno.makeTempDir({ prefix: "editions-" });
   try {
-    for (const path of ["01-a.ipynb", "02-b.ipynb", "notes.ipynb", "ko/01-a.ipynb", "assets/01-x.ipynb"]) {
+    const files = ["01-a.ipynb", "02-b.ipynb", "notes.ipynb", "ko/01-a.ipynb", "assets/01-x.ipynb"];
+    for (const path of [...files, "solutions/01-a-solutions.ipynb", "ko/solutions/01-a-solutions.ipynb"]) {
       await Deno.mkdir(join(dir, path, ".."), { recursive: true });
       await Deno.writeTextFile(join(dir, path), "{}");
     }
@@ -142,7 +149,9 @@ Deno.test("listEditions: the main notebooks first, then one edition per language
     const editions = await listEditions(dir);
     assertEquals(editions.map((e) => [e.id, e.label, e.lang, e.dir, e.files]), [
       ["en", "English", "en", "", ["01-a.ipynb", "02-b.ipynb"]],
+      ["solutions", "Solutions to the exercises", "en", "solutions", ["01-a-solutions.ipynb"]],
       ["ko", "한국어", "ko", "ko", ["01-a.ipynb"]],
+      ["ko-solutions", "한국어: 연습 문제 해답", "ko", "ko/solutions", ["01-a-solutions.ipynb"]],
     ]);
     assertEquals(await numberedNotebooks(join(dir, "missing")), []);
   } finally {
@@ -165,6 +174,14 @@ Deno.test("site assets: the app's colours, KaTeX's WOFF2 fonts, and every url() 
   const fonts = cssUrls(katex);
   assert(fonts.length >= 20 && fonts.every((url) => url.endsWith(".woff2")), `${fonts.length} KaTeX fonts, all WOFF2`);
   for (const url of fonts) assert(assets.get(join("katex", url)) instanceof Uint8Array, `${url} is carried`);
+  // the course's font, so Hangul shows on a machine without a Korean font
+  const site = assets.get("site.css") as string;
+  assert(/@font-face\s*\{[^}]*font-family: Pretendard/.test(site), "site.css declares Pretendard");
+  for (const url of cssUrls(site).filter((u) => u.startsWith("fonts/"))) {
+    const bytes = assets.get(url) as Uint8Array;
+    assert(bytes instanceof Uint8Array && bytes.length > 1_000_000, `${url} is carried`);
+    assertEquals(new TextDecoder().decode(bytes.subarray(0, 4)), "OTTO", `${url} is an OpenType font`);
+  }
 });
 
 /** A small notebook: a title cell, a code cell with a chart and a PNG, and maths. */
@@ -225,6 +242,9 @@ Deno.test("buildSite: pages in course order with previous/next, an index per edi
     const korean = await Deno.readTextFile(join(root, "ko", "01-first.html"));
     assert(korean.includes('<html lang="ko">') && korean.includes('href="../assets/katex/katex.min.css"'));
     assert(korean.includes('href="../index.html#ko"'));
+    // the frame in the page's language
+    assert(korean.includes(": 차례</a>") && korean.includes("내려받아 Jupyter에서 열고"), "Korean frame words");
+    assert(first.includes(": contents</a>") && first.includes("download it to open it in Jupyter"), "English frame");
 
     const index = await Deno.readTextFile(join(root, INDEX_PAGE));
     const links = [...index.matchAll(/<h3><a href="([^"]+)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]]);

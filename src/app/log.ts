@@ -10,8 +10,8 @@
  * {"type":"label","id":"…","time":"…","label":7}
  * ```
  * A label line refers to a prediction by its `id`; the latest label wins.
- * When several models read one drawing side by side, each answer is its own
- * prediction line and they share a `drawing` id.
+ * A prediction may carry `"drawing":"…"`, the same for every model that
+ * answered one drawing (a view that asks several models at once).
  * The file is only ever appended to, so a label never rewrites history.
  *
  * Privacy: the file is created readable by its owner only (mode 0600), and an
@@ -42,6 +42,8 @@ export const MAX_LOG_BYTES = 16 * 1024 * 1024;
 export const LOG_FILE_MODE = 0o600;
 /** A model name as the app writes it; anything else in a log line is a hand edit. */
 const MODEL_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+/** A drawing id as a view that asks several models writes it; anything else is a hand edit. */
+const DRAWING_ID = /^[A-Za-z0-9_-]{1,64}$/;
 /** Bytes read at a time when the ids are collected. */
 const READ_CHUNK_BYTES = 64 * 1024;
 
@@ -63,7 +65,10 @@ export interface PredictionRecord {
   probabilities: number[];
   /** The 28×28 input the model saw, row by row, grey levels 0–255. */
   input: number[];
-  /** Shared by the predictions of one drawing read by several models side by side (absent otherwise). */
+  /**
+   * The drawing this prediction answered, shared by the predictions of every
+   * model asked about the same drawing at once (absent when one model was asked).
+   */
   drawing?: string;
 }
 
@@ -101,7 +106,9 @@ function problemWith(value: unknown): string | null {
   if (!(PREPROCESS_MODES as readonly string[]).includes(r.mode as string)) return "unknown mode";
   if (!isDigit(r.digit)) return "digit is not 0-9";
   if (typeof r.confidence !== "number") return "no confidence";
-  if (r.drawing !== undefined && (typeof r.drawing !== "string" || r.drawing === "")) return "drawing is not an id";
+  if (r.drawing !== undefined && (typeof r.drawing !== "string" || !DRAWING_ID.test(r.drawing))) {
+    return "drawing is not an id (letters, digits, - and _)";
+  }
   if (
     !Array.isArray(r.probabilities) || r.probabilities.length !== NUM_CLASSES ||
     !r.probabilities.every((p) => typeof p === "number")

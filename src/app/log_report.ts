@@ -1,269 +1,273 @@
 /**
- * The prediction log turned into a report: what was drawn, how often the
- * model was right on the digits users confirmed or corrected, where it went
- * wrong, and how sure it was.
+ * The prediction log turned into a report, as source 001 had its log analysed:
+ * what was drawn, how often the models were right on the drawings users
+ * confirmed or corrected (per model, per preprocessing, per digit), the digits
+ * they confused, how well their confidence matched their accuracy, galleries
+ * of the mistakes and of the low-confidence answers, and how often the MLP and
+ * the CNN agreed when both read the same drawing.
  *
- * {@link buildLogReport} computes everything from the log's contents and
- * returns the figures as displayable values (a notebook shows them);
- * {@link writeLogReport} saves `REPORT.md` and the figures under
- * `reports/log-report/`. Source 001 had an LLM write this report from the log;
- * here it is plain counting, which a student can check by hand.
+ * The report is computed, always ({@link buildLogReport}: numbers in
+ * `log_summary.ts`, figures in `src/figures/log_report.ts`, tables in
+ * `src/tables/log_report.ts`). Source 001 had an LLM write its analysis; here
+ * a language model may add a narration on top ({@link writeLogReport} with a
+ * model configured, `narration.ts`), given only the computed facts, labelled as
+ * generated, and left out when it writes a number the facts do not hold.
  *
  * @module
  */
 import { join } from "node:path";
-import * as Plot from "@observablehq/plot";
-import pl from "nodejs-polars";
-import { repoRoot, writeFileAtomic } from "../fsutil.ts";
+import type pl from "nodejs-polars";
+import { repoRoot, writeFileAtomic, writeJsonAtomic } from "../fsutil.ts";
 import { NUM_CLASSES } from "../data/mnist.ts";
-import { barChart, confusionMatrixChart, renderPlot } from "../plots/charts.ts";
-import { type Figure } from "../plots/figure.ts";
-import type { PngImage } from "../plots/figure.ts";
-import { imageGrid, type Tile } from "../plots/digits.ts";
-import { ERROR_COLOR, NEUTRAL_COLOR, OK_COLOR } from "../plots/theme.ts";
-import { MODEL_IMAGE_SIZE } from "../draw/preprocess.ts";
-import { defaultLogPath, type LogContents, type LoggedPrediction, PredictionLog } from "./log.ts";
+import type { Figure, PngImage } from "../plots/figure.ts";
+import {
+  confidenceFigure,
+  disagreementGallery,
+  logConfusionFigure,
+  lowConfidenceGallery,
+  mistakesGallery,
+  perClassAccuracyFigure,
+  predictedCountsFigure,
+  reliabilityFigure,
+} from "../figures/log_report.ts";
+import {
+  agreementTable,
+  calibrationBinsTable,
+  calibrationSummaryTable,
+  confusedPairsTable,
+  groupAccuracyTable,
+  logCellFormat,
+  logPerClassTable,
+  logSummaryFrame,
+  markdownText,
+} from "../tables/log_report.ts";
+import { markdownTable, saveTable } from "../tables/format.ts";
+import { defaultLogPath, type LogContents, PredictionLog } from "./log.ts";
+import { analyseLog, type LogAnalysis, type LogSummary, LOW_CONFIDENCE } from "./log_summary.ts";
+import { logFacts } from "./log_facts.ts";
+import { HOW_TO_TURN_ON, narrate, narrationConfig, type NarrationResult } from "./narration.ts";
+
+export { logSummaryFrame } from "../tables/log_report.ts";
+export { type LogSummary, summariseLog } from "./log_summary.ts";
 
 /** Where `deno task log-report` writes unless told otherwise. */
 export function defaultLogReportDir(): string {
   return join(repoRoot(), "reports", "log-report");
 }
 
-/** How many of the least confident predictions the gallery shows. */
-export const LEAST_CONFIDENT_COUNT = 12;
-/** The most wrong predictions the gallery shows. */
-export const WRONG_GALLERY_LIMIT = 30;
-/** Width of a confidence bin (10 percentage points). */
-const CONFIDENCE_BIN = 0.1;
-
-/** Accuracy of one group (a model, a mode) on the labelled predictions. */
-export interface GroupAccuracy {
-  group: string;
-  predictions: number;
-  labelled: number;
-  correct: number;
-  /** `null` when none is labelled. */
-  accuracy: number | null;
+/** The figures of the report (null where the log has nothing to draw). */
+export interface LogReportFigures {
+  predictedCounts: Figure;
+  perClass: Figure | null;
+  confusion: Figure | null;
+  confidence: Figure;
+  reliability: Figure | null;
+  lowConfidence: PngImage | null;
+  mistakes: PngImage | null;
+  disagreements: PngImage | null;
 }
 
-/** Everything the report says, as numbers. */
-export interface LogSummary {
-  predictions: number;
-  labelled: number;
-  correct: number;
-  accuracy: number | null;
-  skippedLines: number;
-  /** Predictions per predicted digit. */
-  predictedCounts: number[];
-  /** Labelled predictions per true (user-given) digit. */
-  labelCounts: number[];
-  /** `matrix[label][predicted]` over the labelled predictions. */
-  confusion: number[][];
-  byModel: GroupAccuracy[];
-  byMode: GroupAccuracy[];
-  firstTime: string | null;
-  lastTime: string | null;
+/** The report's figures by the file name they are saved under (`figures/<name>.png`). */
+const FIGURE_FILES: Record<keyof LogReportFigures, string> = {
+  predictedCounts: "predicted-counts",
+  perClass: "per-class-accuracy",
+  confusion: "confusion",
+  confidence: "confidence",
+  reliability: "reliability",
+  lowConfidence: "low-confidence",
+  mistakes: "mistakes",
+  disagreements: "disagreements",
+};
+
+/** The tables of the report (saved as `tables/<name>.csv` and `.md`). */
+export interface LogReportTables {
+  summary: pl.DataFrame;
+  byModel: pl.DataFrame;
+  byMode: pl.DataFrame;
+  perClass: pl.DataFrame;
+  confusedPairs: pl.DataFrame;
+  calibration: pl.DataFrame;
+  calibrationBins: pl.DataFrame;
+  agreement: pl.DataFrame;
 }
 
-/** The report: numbers, figures (null where there is nothing to draw) and the Markdown text. */
+const TABLE_FILES: Record<keyof LogReportTables, string> = {
+  summary: "summary",
+  byModel: "accuracy-by-model",
+  byMode: "accuracy-by-mode",
+  perClass: "accuracy-per-digit",
+  confusedPairs: "most-confused",
+  calibration: "calibration",
+  calibrationBins: "calibration-bins",
+  agreement: "agreement",
+};
+
+/** The report: numbers, the facts a narration is given, figures, tables and the Markdown text. */
 export interface LogReport {
   summary: LogSummary;
   warnings: string[];
-  figures: {
-    predictedCounts: Figure;
-    confusion: Figure | null;
-    confidence: Figure;
-    leastConfident: PngImage | null;
-    wrong: PngImage | null;
-  };
+  /** The compact facts (`facts.json`): all a language model is given. */
+  facts: Record<string, unknown>;
+  figures: LogReportFigures;
+  tables: LogReportTables;
+  /** The narration's outcome, when one was asked for. */
+  narration: NarrationResult | null;
   markdown: string;
 }
 
-function groupAccuracy(predictions: LoggedPrediction[], key: (p: LoggedPrediction) => string): GroupAccuracy[] {
-  const groups = new Map<string, GroupAccuracy>();
-  for (const p of predictions) {
-    const name = key(p);
-    const g = groups.get(name) ?? { group: name, predictions: 0, labelled: 0, correct: 0, accuracy: null };
-    g.predictions++;
-    if (p.label !== null) {
-      g.labelled++;
-      if (p.label === p.digit) g.correct++;
-    }
-    groups.set(name, g);
-  }
-  return [...groups.values()].sort((a, b) => a.group.localeCompare(b.group)).map((g) => ({
-    ...g,
-    accuracy: g.labelled > 0 ? g.correct / g.labelled : null,
-  }));
-}
-
-/** The numbers of the report. */
-export function summariseLog(contents: LogContents): LogSummary {
-  const { predictions } = contents;
-  const predictedCounts = new Array<number>(NUM_CLASSES).fill(0);
-  const labelCounts = new Array<number>(NUM_CLASSES).fill(0);
-  const confusion = Array.from({ length: NUM_CLASSES }, () => new Array<number>(NUM_CLASSES).fill(0));
-  let labelled = 0, correct = 0;
-  for (const p of predictions) {
-    predictedCounts[p.digit]++;
-    if (p.label === null) continue;
-    labelled++;
-    labelCounts[p.label]++;
-    confusion[p.label][p.digit]++;
-    if (p.label === p.digit) correct++;
-  }
-  const times = predictions.map((p) => p.time).sort();
-  return {
-    predictions: predictions.length,
-    labelled,
-    correct,
-    accuracy: labelled > 0 ? correct / labelled : null,
-    skippedLines: contents.warnings.length,
-    predictedCounts,
-    labelCounts,
-    confusion,
-    byModel: groupAccuracy(predictions, (p) => p.model),
-    byMode: groupAccuracy(predictions, (p) => p.mode),
-    firstTime: times[0] ?? null,
-    lastTime: times.at(-1) ?? null,
-  };
-}
-
-/** Confidence of the predictions in 10-point bins, stacked by outcome (right, wrong, not labelled). */
-export function confidenceChart(predictions: LoggedPrediction[], title?: string): Figure {
-  const outcome = (p: LoggedPrediction) => p.label === null ? "not labelled" : p.label === p.digit ? "right" : "wrong";
-  const counts = new Map<string, { bin: number; outcome: string; count: number }>();
-  for (const p of predictions) {
-    const bin = Math.min(Math.floor(p.confidence / CONFIDENCE_BIN), Math.round(1 / CONFIDENCE_BIN) - 1);
-    const key = `${bin}:${outcome(p)}`;
-    const row = counts.get(key) ?? { bin, outcome: outcome(p), count: 0 };
-    row.count++;
-    counts.set(key, row);
-  }
-  const rows = [...counts.values()].map((r) => ({
-    ...r,
-    x1: r.bin * CONFIDENCE_BIN * 100,
-    x2: (r.bin + 1) * CONFIDENCE_BIN * 100,
-  }));
-  const outcomes = ["right", "wrong", "not labelled"];
-  const figure = renderPlot({
-    marginTop: 24,
-    x: { label: "confidence of the predicted digit (%) →", domain: [0, 100] },
-    y: { label: "↑ predictions", grid: true },
-    color: { domain: outcomes, range: [OK_COLOR, ERROR_COLOR, NEUTRAL_COLOR] },
-    marks: [
-      Plot.rectY(rows, Plot.stackY({ x1: "x1", x2: "x2", y: "count", fill: "outcome", inset: 1 })),
-      Plot.ruleY([0]),
-    ],
-  });
-  return figure.withHeader({
-    title,
-    legend: outcomes.map((label, i) => ({ label, color: [OK_COLOR, ERROR_COLOR, NEUTRAL_COLOR][i] })),
-  });
-}
-
-/** Logged inputs as captioned tiles (28×28, as the model saw them). */
-function galleryTiles(predictions: LoggedPrediction[]): Tile[] {
-  return predictions.map((p) => ({
-    values: p.input,
-    width: MODEL_IMAGE_SIZE,
-    height: MODEL_IMAGE_SIZE,
-    caption: [
-      `${p.digit} (${(p.confidence * 100).toFixed(0)}%)`,
-      p.label === null
-        ? { text: "no label" }
-        : { text: `meant ${p.label}`, color: p.label === p.digit ? OK_COLOR : ERROR_COLOR },
-      `${p.model} ${p.mode}`,
-    ],
-  }));
-}
-
-const percent = (v: number | null) => (v === null ? "–" : `${(v * 100).toFixed(1)}%`);
-
 /**
- * Text from the log as a Markdown table cell: the log is a file anyone with
- * access may edit, and a cell must not carry HTML or break the table.
- */
-function cell(text: string): string {
-  return text.replace(/[\\`*_|<>&[\]]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function groupTable(title: string, groups: GroupAccuracy[]): string {
-  const rows = groups.map((g) =>
-    `| ${cell(g.group)} | ${g.predictions} | ${g.labelled} | ${g.correct} | ${percent(g.accuracy)} |`
-  );
-  return [`| ${title} | predictions | labelled | right | accuracy |`, "| --- | ---: | ---: | ---: | ---: |", ...rows]
-    .join("\n");
-}
-
-/**
- * Builds the report from the contents of a log.
+ * Builds the report from the contents of a log, without asking any language
+ * model (pass the outcome of one in `narration` to have it in the Markdown).
  *
  * @example
  * const report = buildLogReport(await new PredictionLog().read());
- * report.figures.confusion; // a Figure, displayable in a notebook
+ * report.figures.reliability; // a Figure, displayable in a notebook (null before any label)
  */
-export function buildLogReport(contents: LogContents): LogReport {
-  const summary = summariseLog(contents);
-  const { predictions } = contents;
-  const leastConfident = [...predictions].sort((a, b) => a.confidence - b.confidence).slice(0, LEAST_CONFIDENT_COUNT);
-  const wrong = predictions.filter((p) => p.label !== null && p.label !== p.digit).slice(-WRONG_GALLERY_LIMIT);
-  const figures = {
-    predictedCounts: barChart(summary.predictedCounts.map((value, digit) => ({ category: digit, value })), {
-      title: "Predictions per predicted digit",
-      xLabel: "predicted digit",
-      yLabel: "↑ predictions",
-    }),
-    confusion: summary.labelled > 0
-      ? confusionMatrixChart(summary.confusion, { title: "Confirmed digit (rows) against prediction (columns)" })
-      : null,
-    confidence: confidenceChart(predictions, "How sure the model was"),
-    leastConfident: leastConfident.length > 0
-      ? imageGrid(galleryTiles(leastConfident), { columns: 6, scale: 3, title: "The least confident predictions" })
-      : null,
-    wrong: wrong.length > 0
-      ? imageGrid(galleryTiles(wrong), { columns: 6, scale: 3, title: "Wrong predictions (by the user's label)" })
-      : null,
-  };
-  return { summary, warnings: contents.warnings, figures, markdown: renderMarkdown(summary, contents.warnings) };
+export function buildLogReport(contents: LogContents, narration: NarrationResult | null = null): LogReport {
+  return assemble(analyseLog(contents), contents.warnings, narration);
 }
 
-function renderMarkdown(s: LogSummary, warnings: string[]): string {
+function assemble(analysis: LogAnalysis, warnings: string[], narration: NarrationResult | null): LogReport {
+  const { summary, predictions, groups } = analysis;
+  const figures: LogReportFigures = {
+    predictedCounts: predictedCountsFigure(summary),
+    perClass: perClassAccuracyFigure(summary),
+    confusion: logConfusionFigure(summary),
+    confidence: confidenceFigure(predictions),
+    reliability: reliabilityFigure(summary),
+    lowConfidence: lowConfidenceGallery(predictions),
+    mistakes: mistakesGallery(predictions),
+    disagreements: disagreementGallery(groups, summary.models),
+  };
+  const tables: LogReportTables = {
+    summary: logSummaryFrame(summary),
+    byModel: groupAccuracyTable("model", summary.byModel),
+    byMode: groupAccuracyTable("mode", summary.byMode),
+    perClass: logPerClassTable(summary),
+    confusedPairs: confusedPairsTable(summary),
+    calibration: calibrationSummaryTable(summary),
+    calibrationBins: calibrationBinsTable(summary),
+    agreement: agreementTable(summary),
+  };
+  const report = { summary, warnings, facts: logFacts(summary), figures, tables, narration, markdown: "" };
+  return { ...report, markdown: renderMarkdown(report) };
+}
+
+const table = (frame: pl.DataFrame) => markdownTable(frame, logCellFormat).trimEnd();
+const figureLink = (figures: LogReportFigures, key: keyof LogReportFigures, alt: string) =>
+  figures[key] ? `![${alt}](figures/${FIGURE_FILES[key]}.png)` : null;
+
+/** A narration's text as a Markdown blockquote that shows as written (no HTML, links or headings). */
+function quoted(text: string): string {
+  return text.split("\n").map((line) => {
+    const safe = markdownText(line.trim()).replace(/^#/, "&#35;");
+    return safe === "" ? ">" : `> ${safe}`;
+  }).join("\n");
+}
+
+function narrationSection(narration: NarrationResult | null): string[] {
+  const lines = ["## Narration by a language model (optional)", ""];
+  const who = (n: NarrationResult) => `${markdownText(n.model ?? "")} at ${markdownText(n.endpoint ?? "")}`;
+  if (narration === null) {
+    lines.push(
+      "**Narration: not asked for.** This report was built without asking a language model; everything in it is " +
+        "computed from the log.",
+      "",
+      HOW_TO_TURN_ON,
+    );
+  } else if (narration.status === "ok") {
+    lines.push(
+      `**Generated text, not computed.** Written by the language model ${who(narration)} in ${
+        narration.seconds?.toFixed(1)
+      } s ` +
+        "from the facts in [facts.json](facts.json) only (the numbers of this report: no images, no log lines). " +
+        "Every number in it was checked against those facts; its words were not: read it as a draft, and the " +
+        "tables above as the record.",
+      "",
+      quoted(narration.text ?? ""),
+    );
+  } else if (narration.status === "rejected") {
+    lines.push(
+      `**Narration: rejected.** The language model ${who(narration)} wrote a narration, but it writes numbers that ` +
+        "the facts ([facts.json](facts.json)) do not hold, so it is left out of this report:",
+      "",
+      ...(narration.unsupported ?? []).map((n) => `- ${markdownText(n.text)} in “…${markdownText(n.context)}…”`),
+      "",
+      "The report above is complete without it.",
+    );
+  } else if (narration.status === "off") {
+    lines.push(
+      "**Narration: off.** No language model is configured; everything above is computed from the log.",
+      "",
+      HOW_TO_TURN_ON,
+    );
+  } else {
+    const label = { misconfigured: "misconfigured", skipped: "skipped", timeout: "timed out", failed: "failed" }[
+      narration.status
+    ];
+    lines.push(
+      `**Narration: ${label}.** ${markdownText(narration.message)}.` +
+        (narration.status === "skipped" ? "" : " The report above is complete without it."),
+    );
+    if (narration.status === "misconfigured") lines.push("", HOW_TO_TURN_ON);
+  }
+  lines.push("");
+  return lines;
+}
+
+function renderMarkdown(report: Omit<LogReport, "markdown">): string {
+  const { summary: s, figures, tables, warnings } = report;
   const digits = [...Array(NUM_CLASSES).keys()];
   const lines = [
     "# Prediction log report",
     "",
-    `Made by \`deno task log-report\` from the draw-a-digit app's prediction log.`,
+    "Made by `deno task log-report` from the draw-a-digit app's prediction log. Everything but the last section is " +
+    "computed from the log; the numbers are also in [facts.json](facts.json) and the tables in `tables/` (CSV and " +
+    "Markdown).",
     "",
     "## Summary",
     "",
-    `- predictions logged: ${s.predictions}` +
-    (s.firstTime ? ` (from ${s.firstTime} to ${s.lastTime})` : ""),
-    `- with a label the user confirmed or corrected: ${s.labelled}`,
-    `- right on the labelled ones: ${s.correct} of ${s.labelled} (accuracy ${percent(s.accuracy)})`,
-    `- damaged lines skipped: ${s.skippedLines}`,
+    table(tables.summary),
     "",
   ];
   if (s.predictions === 0) {
     lines.push("The log is empty: draw some digits in the app (`deno task app`) and press Predict.", "");
   }
+  if (s.labelsCarried > 0) {
+    lines.push(
+      `A label is what the user meant by a drawing, so a label given to one model's answer counts for the other ` +
+        `models' answers to the same drawing: ${s.labelsCarried} labels were carried over so.`,
+      "",
+    );
+  }
   lines.push(
     "## Accuracy by model and by preprocessing",
     "",
-    groupTable("model", s.byModel),
+    "On the labelled predictions (the user confirmed the answer or gave the digit they meant).",
     "",
-    groupTable("mode", s.byMode),
+    table(tables.byModel),
     "",
+    table(tables.byMode),
+    "",
+    "## Accuracy per digit",
+    "",
+  );
+  if (s.labelled > 0) {
+    lines.push(table(tables.perClass), "", figureLink(figures, "perClass", "Accuracy per digit")!, "");
+  } else {
+    lines.push("No prediction has a label yet: confirm or correct predictions in the app's page.", "");
+  }
+  lines.push(
     "## What was drawn",
     "",
     "| digit | " + digits.join(" | ") + " |",
     "| --- |" + digits.map(() => " ---: |").join(""),
     "| predicted | " + s.predictedCounts.join(" | ") + " |",
-    "| confirmed label | " + s.labelCounts.join(" | ") + " |",
+    "| meant (labelled) | " + s.labelCounts.join(" | ") + " |",
     "",
-    "![Predictions per digit](figures/predicted-counts.png)",
+    figureLink(figures, "predictedCounts", "Predictions per digit")!,
     "",
-    "## Confusion matrix (labelled predictions)",
+    "## Confusion matrix and the most confused digits",
     "",
   );
   if (s.labelled > 0) {
@@ -274,68 +278,138 @@ function renderMarkdown(s: LogSummary, warnings: string[]): string {
       "| --- |" + digits.map(() => " ---: |").join(""),
       ...s.confusion.map((row, label) => `| **${label}** | ` + row.join(" | ") + " |"),
       "",
-      "![Confusion matrix](figures/confusion.png)",
+      figureLink(figures, "confusion", "Confusion matrix")!,
+      "",
+    );
+    lines.push(
+      ...(s.confusedPairs.length > 0
+        ? ["The most frequent mistakes:", "", table(tables.confusedPairs), ""]
+        : ["No labelled prediction is wrong.", ""]),
+    );
+  } else {
+    lines.push("No prediction has a label yet.", "");
+  }
+  lines.push("## Confidence against correctness", "");
+  if (s.calibration) {
+    lines.push(
+      "A model is well calibrated when its confidence matches how often it is right: of the answers given with " +
+        "about 90% confidence, about 90% right. The reliability diagram shows the accuracy of the labelled answers " +
+        "in each 10-point confidence bin (the bars, with how many answers each holds), the bin's mean confidence " +
+        "(the red line: above its bar the model was overconfident there, inside it underconfident), and the " +
+        "dashed diagonal where the two are equal. The expected calibration error (ECE) is the mean gap, weighted by the " +
+        "answers in each bin.",
+      "",
+      table(tables.calibration),
+      "",
+      figureLink(figures, "reliability", "Reliability diagram")!,
+      "",
+      table(tables.calibrationBins),
       "",
     );
   } else {
-    lines.push("No prediction has a label yet: confirm or correct predictions in the app's page.", "");
+    lines.push("No prediction has a label yet, so confidence cannot be set against correctness.", "");
   }
   lines.push(
-    "## Confidence",
+    `All answers by confidence, labelled or not (${s.lowConfidence.count} below ` +
+      `${(LOW_CONFIDENCE * 100).toFixed(0)}%; right on ${s.lowConfidence.correct} of the ` +
+      `${s.lowConfidence.labelled} of those labelled):`,
     "",
-    "![Confidence distribution](figures/confidence.png)",
+    figureLink(figures, "confidence", "Confidence distribution")!,
     "",
-    "## Gallery",
-    "",
-    "Each image is the 28×28 input the model saw, captioned with its prediction (confidence), the user's label, and the model and preprocessing.",
-    "",
-    s.predictions > 0 ? "![Least confident](figures/least-confident.png)" : "(no predictions)",
-    "",
-    s.labelled > s.correct
-      ? "![Wrong predictions](figures/wrong.png)"
-      : "(no wrong predictions among the labelled ones)",
+    "## The same drawing, two models",
     "",
   );
+  if (s.agreement.length > 0) {
+    lines.push(
+      "Drawings answered by two models (the same 28×28 input in the same preprocessing mode within minutes, or one " +
+        "drawing of the side-by-side view): how often they gave the same digit and, where the user labelled the " +
+        "drawing, which was right.",
+      "",
+      table(tables.agreement),
+      "",
+      figureLink(figures, "disagreements", "Drawings the models read differently") ??
+        "The models gave the same digit for every drawing both answered.",
+      "",
+    );
+  } else {
+    lines.push(
+      "No drawing was answered by two models. Press Predict with the MLP, switch to the CNN and press it again on " +
+        "the same drawing (or use a view that asks both at once) to compare them here.",
+      "",
+    );
+  }
+  lines.push(
+    "## Galleries",
+    "",
+    "Each image is the 28×28 input the model saw, captioned with its answer (confidence), the user's label, and " +
+      "the model and preprocessing.",
+    "",
+    figureLink(figures, "lowConfidence", "Low-confidence answers") ??
+      `(no answer below ${(LOW_CONFIDENCE * 100).toFixed(0)}% confidence)`,
+    "",
+    figureLink(figures, "mistakes", "Wrong answers") ?? "(no wrong answers among the labelled ones)",
+    "",
+    ...narrationSection(report.narration),
+  );
   if (warnings.length > 0) {
-    lines.push("## Skipped lines", "", ...warnings.map((w) => `- ${cell(w)}`), "");
+    lines.push("## Skipped lines", "", ...warnings.map((w) => `- ${markdownText(w)}`), "");
   }
   return lines.join("\n");
 }
 
+/** Options of {@link writeLogReport}. */
+export interface WriteLogReportOptions {
+  /** Ask the configured language model for a narration (default true; it is off unless configured). */
+  narrate?: boolean;
+  /** Reads an environment variable (default `Deno.env.get`), for the narration's configuration. */
+  getEnv?: (name: string) => string | undefined;
+}
+
+/** Decides and runs the narration: not asked, nothing to narrate, not configured, or the model's answer. */
+async function narrationFor(
+  summary: LogSummary,
+  facts: Record<string, unknown>,
+  options: WriteLogReportOptions,
+): Promise<NarrationResult> {
+  if (options.narrate === false) return { status: "skipped", message: "--no-narration was given" };
+  if (summary.predictions === 0) return { status: "skipped", message: "the log is empty: there is nothing to narrate" };
+  const config = narrationConfig(options.getEnv);
+  if ("status" in config) return config;
+  return await narrate(facts, config);
+}
+
 /**
- * Reads the log at `logPath` and writes `REPORT.md` and `figures/` into
- * `outDir`. Returns the report (and its warnings, which the caller should show).
+ * Reads the log at `logPath` and writes `REPORT.md`, `facts.json`, `figures/`
+ * and `tables/` into `outDir` (each file whole; REPORT.md last, and figures a
+ * previous report had but this one has not are removed). With a language model
+ * configured (`narration.ts`), asks it for a narration first. Returns the
+ * report; its warnings and `narration.message` are for the caller to show.
  */
 export async function writeLogReport(
   logPath: string = defaultLogPath(),
   outDir: string = defaultLogReportDir(),
+  options: WriteLogReportOptions = {},
 ): Promise<LogReport & { files: string[] }> {
   const contents = await new PredictionLog(logPath).read();
-  const report = buildLogReport(contents);
-  const figures = join(outDir, "figures");
+  const analysis = analyseLog(contents);
+  const facts = logFacts(analysis.summary);
+  const narration = await narrationFor(analysis.summary, facts, options);
+  const report = assemble(analysis, contents.warnings, narration);
   const files: string[] = [];
-  const { predictedCounts, confusion, confidence, leastConfident, wrong } = report.figures;
-  files.push(...await predictedCounts.save(join(figures, "predicted-counts")));
-  if (confusion) files.push(...await confusion.save(join(figures, "confusion")));
-  files.push(...await confidence.save(join(figures, "confidence")));
-  if (leastConfident) files.push(...await leastConfident.save(join(figures, "least-confident")));
-  if (wrong) files.push(...await wrong.save(join(figures, "wrong")));
+  for (const [key, name] of Object.entries(FIGURE_FILES) as [keyof LogReportFigures, string][]) {
+    const figure = report.figures[key];
+    const path = join(outDir, "figures", name);
+    if (figure) files.push(...await figure.save(path));
+    else for (const stale of [`${path}.png`, `${path}.svg`]) await Deno.remove(stale).catch(() => {});
+  }
+  for (const [key, name] of Object.entries(TABLE_FILES) as [keyof LogReportTables, string][]) {
+    files.push(...await saveTable(report.tables[key], join(outDir, "tables"), name, logCellFormat));
+  }
+  const factsPath = join(outDir, "facts.json");
+  await writeJsonAtomic(factsPath, report.facts);
+  files.push(factsPath);
   const reportPath = join(outDir, "REPORT.md");
   await writeFileAtomic(reportPath, report.markdown);
   files.push(reportPath);
   return { ...report, files };
-}
-
-/** The report's key numbers as a two-column table (for a notebook). */
-export function logSummaryFrame(summary: LogSummary): pl.DataFrame {
-  const rows: [string, string][] = [
-    ["predictions logged", String(summary.predictions)],
-    ["labelled by the user", String(summary.labelled)],
-    ["right on the labelled ones", String(summary.correct)],
-    ["accuracy on the labelled ones", percent(summary.accuracy)],
-    ["damaged lines skipped", String(summary.skippedLines)],
-    ["first prediction", summary.firstTime ?? "–"],
-    ["last prediction", summary.lastTime ?? "–"],
-  ];
-  return pl.DataFrame({ measure: rows.map((r) => r[0]), value: rows.map((r) => r[1]) });
 }

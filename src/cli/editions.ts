@@ -12,6 +12,16 @@
  *   (`"../src/` → `"../../src/`, `file://../data/` → `file://../../data/`), and
  *   the first one starts by choosing Korean for figures and tables
  *   (`setLanguage("ko")`); a code cell whose source changed loses its outputs;
+ * - a code cell's `//` comments are the one thing translated in code: the
+ *   Korean cell's metadata (`edition.comments`) maps each English comment to
+ *   its Korean text, and the copy uses it; a comment with no Korean yet stays
+ *   English and counts as still to translate;
+ * - so may the text a code cell shows, its string literals (a figure's title,
+ *   a `console.log` line): `edition.strings` maps a literal as written in the
+ *   English code, quotes included, to its Korean literal, which must use the
+ *   same quotes and, in a template, the same `${…}` expressions. Optional:
+ *   a literal without a translation stays English (keys, modes and file names
+ *   must);
  * - markdown cells keep the Korean text of the same id; a cell with no Korean
  *   text yet gets the English one, marked `needs_translation`;
  * - a Korean cell translated from an English text that has changed since is
@@ -19,7 +29,8 @@
  *   then `--mark-translated FILE` records that it is current.
  *
  * `--check` changes nothing and exits 1 when a Korean notebook differs from
- * what this command would write, or has cells still to translate: the test
+ * what this command would write, has cells still to translate, or has
+ * translations of English text that changed since: the test
  * suite runs it, so an edited English code cell fails until the editions are
  * synced.
  *
@@ -62,6 +73,61 @@ interface EditionMeta {
   source_sha256?: string;
   /** True while the cell still holds the English text. */
   needs_translation?: boolean;
+  /** A code cell's comments: English text → Korean text. */
+  comments?: Record<string, string>;
+  /** A code cell's string literals shown to the reader: English literal (with its quotes) → Korean literal. */
+  strings?: Record<string, string>;
+}
+
+/** A string literal: "…", '…' or `…` (a template may span lines; one with a nested template is not matched). */
+const STRING_LITERAL = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g;
+
+/** The string literals of `code`, as written (quotes included), in order, each once. */
+export function stringLiterals(code: string): string[] {
+  return [...new Set(code.match(STRING_LITERAL) ?? [])];
+}
+
+/** The `${…}` expressions of a template literal, in order. */
+const placeholders = (literal: string) => literal.match(/\$\{[^}]*\}/g) ?? [];
+
+/**
+ * Why `korean` cannot stand for the literal `english` (another kind of quote,
+ * other `${…}` expressions), or null when it can.
+ */
+export function literalProblem(english: string, korean: string): string | null {
+  const quote = english[0];
+  if (korean.length < 2 || korean[0] !== quote || korean[korean.length - 1] !== quote) {
+    return `the translation of ${english} must be a literal in the same quotes (${quote}…${quote})`;
+  }
+  if (quote === "`" && placeholders(english).join("\u0000") !== placeholders(korean).join("\u0000")) {
+    return `the translation of ${english} must keep its \${…} expressions, in order: ${
+      placeholders(english).join(" ")
+    }`;
+  }
+  return null;
+}
+
+/** `code` with each literal `strings` translates replaced by its translation (literals are matched whole). */
+export function translateStrings(code: string, strings: Record<string, string>): string {
+  return code.replace(STRING_LITERAL, (literal) => strings[literal] ?? literal);
+}
+
+/** A `//` comment in a line of code (after the start of the line or a space, so `file://` is not one). */
+const COMMENT = /(^|\s)\/\/ ?(.*)$/;
+
+/** The text of every `//` comment of `code`, in order. */
+export function codeComments(code: string): string[] {
+  return code.split("\n").map((line) => line.match(COMMENT)?.[2].trim() ?? "").filter((c) => c !== "");
+}
+
+/** `code` with each comment that `comments` translates replaced by its translation. */
+export function translateComments(code: string, comments: Record<string, string>): string {
+  return code.split("\n").map((line) =>
+    line.replace(COMMENT, (whole, before: string, comment: string) => {
+      const korean = comments[comment.trim()];
+      return korean === undefined ? whole : `${before}// ${korean}`;
+    })
+  ).join("\n");
 }
 
 const text = (source: string | string[]) => (Array.isArray(source) ? source.join("") : source);
@@ -73,7 +139,7 @@ const lines = (value: string) => {
 /** A code cell's source for the translated edition: paths one folder deeper, Korean chosen in the first cell. */
 export function translatedCode(source: string, first: boolean): string {
   const deeper = source
-    .replace(/(["'])((?:\.\.\/)+)(src\/)/g, "$1../$2$3")
+    .replace(/(["'`])((?:\.\.\/)+)(src|data|reports|notebooks|docs)\//g, "$1../$2$3/")
     .replace(/file:\/\/((?:\.\.\/)+)/g, "file://../$1");
   if (!first) return deeper;
   const depth = deeper.match(/["']((?:\.\.\/)+)src\//)?.[1] ?? "../../";
@@ -120,8 +186,16 @@ async function readNotebook(path: string): Promise<Notebook | null> {
   }
 }
 
+/** Sorted keys, one-space indent, sources as lists of lines: how Jupyter (nbformat) writes a notebook. */
 function serialise(notebook: Notebook): string {
-  return JSON.stringify(notebook, null, 1) + "\n";
+  const sorted = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(sorted);
+    if (value === null || typeof value !== "object") return value;
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([k, v]) => [k, sorted(v)]));
+  };
+  const cells = notebook.cells.map((cell) => ({ ...cell, source: lines(text(cell.source)) }));
+  return JSON.stringify(sorted({ ...notebook, cells }), null, 1) + "\n";
 }
 
 /** The translated notebook `target` rewritten from the English `source` (see the module comment). */
@@ -138,14 +212,34 @@ export async function syncEdition(source: string, target: string, markTranslated
     const id = cell.id ?? `cell-${index}`;
     const old = existing.get(id);
     if (cell.cell_type === "code") {
-      const code = translatedCode(text(cell.source), firstCode);
+      const english = text(cell.source);
+      const known = old?.cell_type === "code" ? ((old.metadata?.edition ?? {}) as EditionMeta).comments ?? {} : {};
+      const wanted = codeComments(english);
+      // keep the translations of the comments the English cell still has
+      const comments = Object.fromEntries(wanted.filter((c) => c in known).map((c) => [c, known[c]]));
+      for (const c of wanted) if (!(c in comments)) untranslated.push(`${id} (comment "${c}")`);
+      const knownStrings = old?.cell_type === "code"
+        ? ((old.metadata?.edition ?? {}) as EditionMeta).strings ?? {}
+        : {};
+      const literals = stringLiterals(english);
+      const strings = Object.fromEntries(literals.filter((l) => l in knownStrings).map((l) => [l, knownStrings[l]]));
+      for (const [english, korean] of Object.entries(strings)) {
+        const problem = literalProblem(english, korean);
+        if (problem) throw new Error(`${target}, cell ${id}: ${problem}`);
+      }
+      const code = translatedCode(translateComments(translateStrings(english, strings), comments), firstCode);
       firstCode = false;
       const same = old?.cell_type === "code" && text(old.source) === code;
+      const { edition: _edition, ...oldMeta } = (same ? old!.metadata ?? {} : {}) as Record<string, unknown>;
+      const edition = {
+        ...(Object.keys(comments).length > 0 ? { comments } : {}),
+        ...(Object.keys(strings).length > 0 ? { strings } : {}),
+      };
       cells.push({
         id,
         cell_type: "code",
         execution_count: same ? old!.execution_count ?? null : null,
-        metadata: {},
+        metadata: Object.keys(edition).length > 0 ? { ...oldMeta, edition } : oldMeta,
         outputs: same ? old!.outputs ?? [] : [],
         source: lines(code),
       });
@@ -218,7 +312,7 @@ async function main(): Promise<number> {
         console.error(`${name} is not in step with ${relative(root, source)}: run deno task editions`);
         problems++;
       }
-      if (result.untranslated.length > 0) problems++;
+      if (result.untranslated.length > 0 || result.stale.length > 0) problems++;
     } else if (result.changed) {
       await writeFileAtomic(target, serialise(result.notebook));
       console.log(`wrote ${name}`);

@@ -6,7 +6,12 @@
  * writes figures (SVG + PNG), tables (CSV + Markdown), REPORT.md and
  * manifest.json, and executes the notebooks to HTML where Jupyter is installed.
  *
- * Usage: deno task reproduce [--quick] [--force] [--out DIR] [--cache-dir DIR] [--no-notebooks]
+ * Then the sources' runs at their own settings (source 002's 100 epochs, source
+ * 003 with and without / 255, source 001's CNN and its extensions), unless
+ * `--no-sources`: their own steps in the manifest, their own group of outputs.
+ *
+ * Usage: deno task reproduce [--quick] [--force] [--out DIR] [--cache-dir DIR] [--no-notebooks] [--no-sources]
+ *        [--lang ko]
  *
  * Every file is written whole (temp file, then rename), the whole set is
  * written into a staging folder that replaces the previous reports only when
@@ -22,6 +27,7 @@ import { removePendingTempsSync, repoRoot } from "../fsutil.ts";
 import { stopOnSignals } from "../child_processes.ts";
 import { isQuickMode } from "../course_env.ts";
 import { runReproduce } from "../report/reproduce.ts";
+import { checkLanguage, type Language } from "../i18n.ts";
 
 const HELP = `deno task reproduce [options]
 
@@ -32,6 +38,12 @@ Re-creates every figure and table of the report under reports/.
   --out DIR        where to write (default: reports/, or data/quick-reports/ with --quick)
   --cache-dir DIR  model cache (default: data/models/)
   --no-notebooks   do not execute and export the notebooks
+  --no-sources     leave out the sources' runs at their own settings (source 002's 100 epochs, source 003,
+                   source 001's CNN and extensions: 49 minutes of training on the shared 2-core reference
+                   machine when not cached);
+                   their tables, figures and REPORT.md section are then not written, and notebooks 08 and 09
+                   train them when executed
+  --lang ko        also write REPORT.ko.md with its figures in Korean (figures/ko/)
   --help           this text`;
 
 let values;
@@ -44,6 +56,8 @@ try {
       out: { type: "string" },
       "cache-dir": { type: "string" },
       "no-notebooks": { type: "boolean", default: false },
+      "no-sources": { type: "boolean", default: false },
+      lang: { type: "string", multiple: true },
       help: { type: "boolean", default: false },
     },
   }).values;
@@ -58,6 +72,13 @@ if (values.help) {
 }
 
 const quick = values.quick || isQuickMode();
+let languages: Language[];
+try {
+  languages = (values.lang ?? []).map(checkLanguage);
+} catch (error) {
+  console.error(`${(error as Error).message}\n\n${HELP}`);
+  Deno.exit(2);
+}
 const outDir = values.out ?? join(repoRoot(), quick ? "data/quick-reports" : "reports");
 const stop = stopOnSignals("reproduce", removePendingTempsSync);
 try {
@@ -67,6 +88,8 @@ try {
     cacheDir: values["cache-dir"],
     force: values.force,
     notebooks: !values["no-notebooks"],
+    languages,
+    sources: !values["no-sources"],
   });
 } catch (error) {
   if (stop.requested) await stop.finished; // the signal handler ends the children, cleans up and exits

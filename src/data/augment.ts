@@ -26,11 +26,11 @@
  * @module
  */
 import { createRng, type Rng } from "../random.ts";
-import { IMAGE_SIZE, type MnistSplit, PIXELS_PER_IMAGE } from "./mnist.ts";
+import { IMAGE_SIZE, type MnistSplit, NUM_CLASSES, PIXELS_PER_IMAGE } from "./mnist.ts";
 import type { tf } from "../tf.ts";
 import { imageTensor } from "./tensors.ts";
 
-/** The ranges of the random transforms. */
+/** The ranges of the random transforms, and which digits get them. */
 export interface AugmentOptions {
   /** Largest rotation, in degrees, either way. */
   rotation: number;
@@ -40,10 +40,18 @@ export interface AugmentOptions {
   shift: number;
   /**
    * Pen width: the stroke is cut at a grey level drawn uniform in [0.5 − stroke, 0.5 + stroke]
-   * (0.4: from 0.1, a fat pen, to 0.9, a thin one); absent or 0: the stroke is kept as it is.
+   * (0.45: from 0.05, a fat pen, to 0.95, a thin one); absent or 0: the stroke is kept as it is.
    */
   stroke?: number;
+  /**
+   * Transform only the images of these digits and keep the others as they are
+   * (source 001's "0, 6 and 9 only"); every image when absent.
+   */
+  digits?: readonly number[];
 }
+
+/** The digits source 001 gives a "strengthened" augmentation of their own (it does not say why these three). */
+export const SOURCE_001_AUGMENTED_DIGITS: readonly number[] = [0, 6, 9];
 
 /** Source 001's settings: `rotation_range=5, zoom_range=0.05, width_shift_range=0.05, height_shift_range=0.05`. */
 export const SOURCE_001_AUGMENTATION: Readonly<AugmentOptions> = { rotation: 5, zoom: 0.05, shift: 0.05 };
@@ -88,6 +96,16 @@ export function checkAugmentOptions(options: AugmentOptions): void {
   const problem = bad("rotation", options.rotation, 180) ?? bad("zoom", options.zoom, 0.9) ??
     bad("shift", options.shift, 0.5) ?? (options.stroke === undefined ? null : bad("stroke", options.stroke, 0.45));
   if (problem) throw new RangeError(`augmentation: ${problem}`);
+  const digits = options.digits;
+  if (digits !== undefined) {
+    const wrong = digits.find((d) => !(Number.isInteger(d) && d >= 0 && d < NUM_CLASSES));
+    if (wrong !== undefined || digits.length === 0) {
+      throw new RangeError(
+        `augmentation: digits must be a non-empty list of digits 0-9, got [${digits.join(", ")}]; ` +
+          `leave it out to transform every image`,
+      );
+    }
+  }
 }
 
 /**
@@ -170,16 +188,23 @@ export function transformImage(src: ArrayLike<number>, dst: Uint8Array | Float32
 }
 
 /**
- * A new split with every image transformed at random (labels unchanged). The
- * transforms depend only on `rng`'s state: the same seed gives the same copy.
+ * A new split with every image (or, with `options.digits`, every image of
+ * those digits) transformed at random; labels unchanged, the other images
+ * copied as they are. The transforms depend only on `rng`'s state: the same
+ * seed gives the same copy.
  */
 export function augmentSplit(split: MnistSplit, rng: Rng, options: AugmentOptions): MnistSplit {
   checkAugmentOptions(options);
+  const chosen = options.digits ? new Set(options.digits) : null;
   const images = new Uint8Array(split.count * PIXELS_PER_IMAGE);
   for (let i = 0; i < split.count; i++) {
-    const t = randomTransform(rng, options);
     const from = i * PIXELS_PER_IMAGE;
-    transformImage(split.images.subarray(from, from + PIXELS_PER_IMAGE), images.subarray(from), t);
+    const original = split.images.subarray(from, from + PIXELS_PER_IMAGE);
+    if (chosen && !chosen.has(split.labels[i])) {
+      images.set(original, from);
+      continue;
+    }
+    transformImage(original, images.subarray(from), randomTransform(rng, options));
   }
   return { images, labels: split.labels.slice(), count: split.count };
 }
@@ -191,6 +216,7 @@ export function augmentSplit(split: MnistSplit, rng: Rng, options: AugmentOption
  *
  * @example
  * const xEpoch = augmentedImages(train, SOURCE_001_AUGMENTATION, 1234 * 1000 + epoch);
+ * const only069 = augmentedImages(train, { ...SOURCE_001_AUGMENTATION, digits: [0, 6, 9] }, 1234 * 1000 + epoch);
  */
 export function augmentedImages(split: MnistSplit, options: AugmentOptions, seed: number): tf.Tensor {
   return imageTensor(augmentSplit(split, createRng(seed), options));

@@ -9,6 +9,7 @@
 import { loadMnist, type MnistData } from "./mnist.ts";
 import { sliceSplit } from "./splits.ts";
 import { isQuickMode, QUICK_ENV_VAR, QUICK_SIZES } from "../course_env.ts";
+import { tr } from "../i18n.ts";
 
 const DISPLAY = Symbol.for("Jupyter.display");
 
@@ -19,11 +20,18 @@ export interface CourseMnist extends MnistData {
 
 /** One line on what the data is, as a notebook shows it. */
 export function describeData(data: CourseMnist): string {
-  const n = (count: number) => count.toLocaleString("en-US");
-  const sizes = `${n(data.train.count)} training and ${n(data.test.count)} test images`;
+  const train = data.train.count.toLocaleString("en-US"), test = data.test.count.toLocaleString("en-US");
   return data.quick
-    ? `QUICK MODE (${QUICK_ENV_VAR}=1): the first ${sizes}, a dry run: the numbers below are not the report's.`
-    : `MNIST: ${sizes} (full mode).`;
+    ? tr({
+      en: `QUICK MODE (${QUICK_ENV_VAR}=1): the first ${train} training and ${test} test images, a dry run: ` +
+        `the numbers below are not the report's.`,
+      ko: `빠른 실행 모드 (QUICK MODE, ${QUICK_ENV_VAR}=1): 처음 ${train}개의 학습 이미지와 ${test}개의 테스트 ` +
+        `이미지만 쓰는 시험 실행입니다. 아래 숫자는 보고서의 숫자가 아닙니다.`,
+    })
+    : tr({
+      en: `MNIST: ${train} training and ${test} test images (full mode).`,
+      ko: `MNIST: 학습 이미지 ${train}개, 테스트 이미지 ${test}개 (전체 데이터).`,
+    });
 }
 
 /**

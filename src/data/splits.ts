@@ -103,3 +103,20 @@ export function stratifiedSplit(
   shuffleInPlace(testIdx, rng);
   return { train: selectIndices(split, trainIdx), test: selectIndices(split, testIdx) };
 }
+
+/**
+ * The images of some digits only, in their original order, labels unchanged:
+ * e.g. the 0s and 1s of a split for a binary classifier.
+ *
+ * @example
+ * const zerosAndOnes = selectDigits(mnist.train, [0, 1]); // 12,665 of the 60,000
+ */
+export function selectDigits(split: MnistSplit, digits: number[]): MnistSplit {
+  if (digits.length === 0 || digits.some((d) => !Number.isInteger(d) || d < 0 || d >= NUM_CLASSES)) {
+    throw new RangeError(`digits must be one or more of 0-${NUM_CLASSES - 1}, got [${digits.join(", ")}]`);
+  }
+  const wanted = new Set(digits);
+  const indices: number[] = [];
+  for (let i = 0; i < split.count; i++) if (wanted.has(split.labels[i])) indices.push(i);
+  return selectIndices(split, indices);
+}

@@ -11,13 +11,29 @@ import { tf } from "../tf.ts";
 import { IMAGE_SIZE, type MnistSplit, NUM_CLASSES } from "./mnist.ts";
 
 /**
- * Images as a float32 tensor in [0, 1], `[n, ...shape]` (default `[n, 28, 28, 1]`).
+ * How grey levels reach a model: `"scaled"` divides them by 255 into [0, 1]
+ * (the report and every source but one); `"raw"` keeps them as stored, 0 to
+ * 255 (source 003's code, which forgot the division).
+ */
+export type Pixels = "scaled" | "raw";
+
+/** The largest grey level: scaling divides by it. */
+export const MAX_GREY_LEVEL = 255;
+
+/**
+ * Images as a float32 tensor in [0, 1] (or, with `pixels = "raw"`, in
+ * [0, 255]), `[n, ...shape]` (default `[n, 28, 28, 1]`).
  *
  * @example
  * const xTrain = imageTensor(train, [28, 28]); // the MLP's input
  */
-export function imageTensor(split: MnistSplit, shape: number[] = [IMAGE_SIZE, IMAGE_SIZE, 1]): tf.Tensor {
-  return tf.tidy(() => tf.tensor(split.images, [split.count, ...shape], "float32").div(255));
+export function imageTensor(
+  split: MnistSplit,
+  shape: number[] = [IMAGE_SIZE, IMAGE_SIZE, 1],
+  pixels: Pixels = "scaled",
+): tf.Tensor {
+  if (pixels === "raw") return tf.tensor(split.images, [split.count, ...shape], "float32");
+  return tf.tidy(() => tf.tensor(split.images, [split.count, ...shape], "float32").div(MAX_GREY_LEVEL));
 }
 
 /** Labels as a float32 tensor `[n]` of class indices, for sparse categorical cross-entropy. */

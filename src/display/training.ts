@@ -13,6 +13,7 @@
 import pl from "nodejs-polars";
 import { inJupyter, type JupyterApi, jupyterApi, LiveDisplay } from "./jupyter.ts";
 import { learningCurves } from "../plots/charts.ts";
+import { tr } from "../i18n.ts";
 
 /** One epoch of a training history, with Keras's metric names (`accuracy`, `val_loss`, ...). */
 export type EpochRow = { epoch: number } & Record<string, number>;
@@ -60,9 +61,13 @@ export interface RestoredFrom {
 
 /** The line that says a run was restored instead of trained. */
 export function restoredLine(from: RestoredFrom): string {
-  return `Restored from the model cache (${from.path}): trained ${from.savedAt.slice(0, 10)} in ${
-    from.seconds.toFixed(1)
-  } s. MNIST_RETRAIN=1 trains it again.`;
+  const date = from.savedAt.slice(0, 10), seconds = from.seconds.toFixed(1);
+  return tr({
+    en:
+      `Restored from the model cache (${from.path}): trained ${date} in ${seconds} s. MNIST_RETRAIN=1 trains it again.`,
+    ko: `모델 캐시에서 복원했습니다 (${from.path}): ${date}에 ${seconds}초 동안 학습한 결과입니다. ` +
+      `다시 학습하려면 MNIST_RETRAIN=1.`,
+  });
 }
 
 /** Metric columns in the order Keras prints them. */
@@ -91,6 +96,8 @@ export function epochLines(row: EpochRow, epochs: number, batches: number, secon
 const BAR_WIDTH = 30;
 /** Minimum milliseconds between two redraws of the bar. */
 const REDRAW_MS = 250;
+/** The learning curves are redrawn at most this often (the last epoch's are always drawn, at the end). */
+const CHART_REDRAW_MS = 1000;
 
 /** A progress bar line: `812/1688 [=============>...............] - ETA: 3s`. */
 export function barLine(done: number, total: number, secondsSoFar: number): string {
@@ -139,7 +146,11 @@ export function notebookTrainingDisplay(
   let restoredBefore = false;
   const draw = () =>
     log.show({ "text/plain": [...lines, ...(bar ? [`Epoch ${current}/${epochs}`, bar] : [])].join("\n") });
+  let lastChart = -Infinity;
+  let chartBehind = false;
   const drawChart = async () => {
+    chartBehind = false;
+    lastChart = performance.now();
     if (rows.length > 0) chart.show(await chartBundle(rows, title));
   };
   return {
@@ -166,14 +177,20 @@ export function notebookTrainingDisplay(
       rows.push(row);
       lines.push(...epochLines(row, epochs, batches, seconds));
       draw();
-      await drawChart();
+      // a chart takes about 0.1 s to draw: short epochs (100 of them on a quick slice) redraw it at most once a second
+      if (performance.now() - lastChart >= CHART_REDRAW_MS) await drawChart();
+      else chartBehind = true;
     },
     async restored(recorded, total, batchCount, from) {
       epochs = options.epochs ?? total;
       batches = batchCount;
       rows.push(...recorded);
       // one display can show several fits (one per epoch with augmentation): say "restored" once
-      if (!restoredBefore) lines.push(`${restoredLine(from)} Its epochs, as recorded then:`);
+      if (!restoredBefore) {
+        lines.push(
+          `${restoredLine(from)} ${tr({ en: "Its epochs, as recorded then:", ko: "그때 기록한 에폭별 결과:" })}`,
+        );
+      }
       restoredBefore = true;
       lines.push(...recorded.flatMap((r) => epochLines(r, epochs, batchCount, r.seconds)));
       draw();
@@ -186,6 +203,7 @@ export function notebookTrainingDisplay(
     async finish() {
       bar = "";
       if (lines.length > 0) draw();
+      if (chartBehind) await drawChart();
       await log.flush();
       await chart.flush();
     },
@@ -279,7 +297,8 @@ export function briefTrainingDisplay(
       const now = performance.now();
       if (now - lastDraw < REDRAW_MS * 4) return;
       lastDraw = now;
-      show(`${name}: training, epoch ${epoch}/${epochs} ${barLine(batch + 1, batches, (now - started) / 1000)}`);
+      const bar = barLine(batch + 1, batches, (now - started) / 1000);
+      show(`${name}: ${tr({ en: "training, epoch", ko: "학습 중, 에폭" })} ${epoch}/${epochs} ${bar}`);
     },
     epochEnd() {
       return Promise.resolve();
@@ -293,7 +312,12 @@ export function briefTrainingDisplay(
     },
     async finish() {
       if (trainingStarted > 0) {
-        show(`${name}: trained in ${((performance.now() - trainingStarted) / 1000).toFixed(1)} s and cached.`);
+        const seconds = ((performance.now() - trainingStarted) / 1000).toFixed(1);
+        show(
+          `${name}: ${
+            tr({ en: `trained in ${seconds} s and cached.`, ko: `${seconds}초 동안 학습하고 캐시에 저장했습니다.` })
+          }`,
+        );
       }
       await live?.flush();
     },

@@ -36,6 +36,7 @@
  *
  * @module
  */
+import { tr } from "../i18n.ts";
 
 /** Side of the image the models read. */
 export const MODEL_IMAGE_SIZE = 28;
@@ -59,6 +60,18 @@ export const MODE_DESCRIPTIONS: Readonly<Record<PreprocessMode, string>> = {
   v2: "the report's v2: crop to the bounding box, pad 20% into a square, centre, resize to 28x28",
   v3: "MNIST's recipe: fit the digit into 20x20 keeping its aspect ratio, centre of mass at the centre of 28x28",
 };
+
+/** The same recipes in the report's Korean terms. */
+export const MODE_DESCRIPTIONS_KO: Readonly<Record<PreprocessMode, string>> = {
+  v1: "보고서의 v1: 흑백 변환, 색 반전, 캔버스 전체를 28x28로 리사이즈",
+  v2: "보고서의 v2: 바운딩 박스에 맞춰 자르기, 20% 패딩으로 정사각형 만들기, 중앙 정렬, 28x28로 리사이즈",
+  v3: "MNIST의 방식: 가로세로 비율을 지켜 20x20 안에 맞추고, 무게중심을 28x28의 가운데에 두기",
+};
+
+/** A recipe's description in the language in force. */
+export function modeDescription(mode: PreprocessMode): string {
+  return tr({ en: MODE_DESCRIPTIONS[mode], ko: MODE_DESCRIPTIONS_KO[mode] });
+}
 
 /** A greyscale image, one byte (0–255) per pixel, row after row. */
 export interface GreyImage {

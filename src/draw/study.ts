@@ -13,7 +13,7 @@ import { IMAGE_SIZE, imageAt, type MnistSplit, NUM_CLASSES, PIXELS_PER_IMAGE } f
 import { type DrawingSpec, renderDrawing } from "./drawing_set.ts";
 import {
   type GreyImage,
-  MODE_DESCRIPTIONS,
+  modeDescription,
   MODEL_PIXELS,
   preprocess,
   PREPROCESS_MODES,
@@ -22,6 +22,7 @@ import {
 import { BOX_FILTER, resample } from "./preprocess.ts";
 import type { Tile } from "../plots/digits.ts";
 import { ERROR_COLOR, OK_COLOR } from "../plots/theme.ts";
+import { tr } from "../i18n.ts";
 
 /** Images per forward pass. */
 const PREDICT_BATCH = 256;
@@ -149,7 +150,12 @@ export function runPreprocessingStudy(
 /** The accuracy table as the report would print it: one row per mode, one column per model (and MNIST's own images). */
 export function accuracyTable(study: StudyResult): pl.DataFrame {
   const models = Object.keys(study.predictions);
-  const columns: Record<string, (string | number)[]> = { preprocessing: [...PREPROCESS_MODES, "MNIST image itself"] };
+  const columns: Record<string, (string | number)[]> = {
+    [tr({ en: "preprocessing", ko: "전처리" })]: [
+      ...PREPROCESS_MODES,
+      tr({ en: "MNIST image itself", ko: "MNIST 이미지 그대로" }),
+    ],
+  };
   for (const name of models) {
     columns[name] = [
       ...PREPROCESS_MODES.map((mode) => accuracyOf(study.prepared.labels, study.predictions[name][mode]).accuracy),
@@ -253,7 +259,12 @@ export function displayTile(image: GreyImage, side = STEP_DISPLAY_SIZE): GreyIma
   return { width: image.width * factor, height: image.height * factor, data: out };
 }
 
-const STEP_NAMES = { grey: "① drawn (grey)", inverted: "② inverted", framed: "③ framed", final: "④ 28×28 input" };
+const STEP_NAMES = {
+  grey: { en: "① drawn (grey)", ko: "① 흑백 변환" },
+  inverted: { en: "② inverted", ko: "② 색 반전" },
+  framed: { en: "③ framed", ko: "③ 자르기·패딩" },
+  final: { en: "④ 28×28 input", ko: "④ 28×28 입력" },
+};
 
 /**
  * The preprocessing steps of one drawing, one row per mode (like the
@@ -268,7 +279,7 @@ export function stepTiles(drawing: GreyImage, modes: readonly PreprocessMode[] =
         values: shown.data,
         width: shown.width,
         height: shown.height,
-        caption: [`${mode} ${STEP_NAMES[key]}`, `${steps[key].width}×${steps[key].height}`],
+        caption: [`${mode} ${tr(STEP_NAMES[key])}`, `${steps[key].width}×${steps[key].height}`],
       };
     });
   });
@@ -278,6 +289,6 @@ export function stepTiles(drawing: GreyImage, modes: readonly PreprocessMode[] =
 export function modeTable(): pl.DataFrame {
   return pl.DataFrame({
     mode: [...PREPROCESS_MODES],
-    recipe: PREPROCESS_MODES.map((mode) => MODE_DESCRIPTIONS[mode]),
+    [tr({ en: "recipe", ko: "방법" })]: PREPROCESS_MODES.map((mode) => modeDescription(mode)),
   });
 }

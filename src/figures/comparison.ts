@@ -21,6 +21,7 @@ import type { ModelMetrics } from "../tables/comparison.ts";
 import type { EpochRow } from "../display/training.ts";
 import { historyFrame } from "../tables/models.ts";
 import type { ModelName } from "./models.ts";
+import { tr } from "../i18n.ts";
 
 /** Our four runs' metrics, keyed by model and the epochs they stopped at. */
 export interface ComparisonMetrics {
@@ -28,10 +29,14 @@ export interface ComparisonMetrics {
   late: { epochs: number; mlp: ModelMetrics; cnn: ModelMetrics };
 }
 
+const TRAIN = () => tr({ en: "train", ko: "학습" });
+const TEST = () => tr({ en: "test", ko: "테스트" });
+
 function comparisonBars(m: ComparisonMetrics, pick: (x: ModelMetrics) => number, label: string) {
+  const epochs = (n: number) => tr({ en: `${n} epoch${n === 1 ? "" : "s"}`, ko: `${n} 에폭` });
   return [m.early, m.late].flatMap((point) =>
     (["MLP", "CNN"] as const).map((model) => ({
-      group: `${label} · ${point.epochs} epoch${point.epochs === 1 ? "" : "s"}`,
+      group: `${label} · ${epochs(point.epochs)}`,
       series: model,
       value: pick(model === "MLP" ? point.mlp : point.cnn),
     }))
@@ -45,10 +50,13 @@ function comparisonBars(m: ComparisonMetrics, pick: (x: ModelMetrics) => number,
  */
 export function comparisonAccuracyFigure(m: ComparisonMetrics): Displayable {
   return groupedBars(
-    [...comparisonBars(m, (x) => x.trainAccuracy, "train"), ...comparisonBars(m, (x) => x.testAccuracy, "test")],
+    [...comparisonBars(m, (x) => x.trainAccuracy, TRAIN()), ...comparisonBars(m, (x) => x.testAccuracy, TEST())],
     {
-      title: `Accuracy after ${m.early.epochs} and ${m.late.epochs} epochs`,
-      yLabel: "↑ accuracy (%)",
+      title: tr({
+        en: `Accuracy after ${m.early.epochs} and ${m.late.epochs} epochs`,
+        ko: `${m.early.epochs} 에폭과 ${m.late.epochs} 에폭 뒤의 정확도`,
+      }),
+      yLabel: tr({ en: "↑ accuracy (%)", ko: "↑ 정확도 (%)" }),
       percent: true,
       yDomain: [0, 1],
     },
@@ -59,12 +67,15 @@ export function comparisonAccuracyFigure(m: ComparisonMetrics): Displayable {
 export function comparisonErrorFigure(m: ComparisonMetrics): Displayable {
   return groupedBars(
     [
-      ...comparisonBars(m, (x) => 1 - x.trainAccuracy, "train"),
-      ...comparisonBars(m, (x) => 1 - x.testAccuracy, "test"),
+      ...comparisonBars(m, (x) => 1 - x.trainAccuracy, TRAIN()),
+      ...comparisonBars(m, (x) => 1 - x.testAccuracy, TEST()),
     ],
     {
-      title: `Error rate (100% − accuracy) after ${m.early.epochs} and ${m.late.epochs} epochs`,
-      yLabel: "↓ error rate (%)",
+      title: tr({
+        en: `Error rate (100% − accuracy) after ${m.early.epochs} and ${m.late.epochs} epochs`,
+        ko: `${m.early.epochs} 에폭과 ${m.late.epochs} 에폭 뒤의 오류율 (100% − 정확도)`,
+      }),
+      yLabel: tr({ en: "↓ error rate (%)", ko: "↓ 오류율 (%)" }),
       percent: true,
     },
   );
@@ -73,18 +84,31 @@ export function comparisonErrorFigure(m: ComparisonMetrics): Displayable {
 /** Train and test loss of both models after both numbers of epochs. */
 export function comparisonLossFigure(m: ComparisonMetrics): Displayable {
   return groupedBars(
-    [...comparisonBars(m, (x) => x.trainLoss, "train"), ...comparisonBars(m, (x) => x.testLoss, "test")],
-    { title: `Loss after ${m.early.epochs} and ${m.late.epochs} epochs`, yLabel: "↓ loss (cross-entropy)" },
+    [...comparisonBars(m, (x) => x.trainLoss, TRAIN()), ...comparisonBars(m, (x) => x.testLoss, TEST())],
+    {
+      title: tr({
+        en: `Loss after ${m.early.epochs} and ${m.late.epochs} epochs`,
+        ko: `${m.early.epochs} 에폭과 ${m.late.epochs} 에폭 뒤의 손실`,
+      }),
+      yLabel: tr({ en: "↓ loss (cross-entropy)", ko: "↓ 손실 (교차 엔트로피)" }),
+    },
   );
 }
 
 /** The overfitting gap (train − test accuracy) of both models. */
 export function comparisonGapFigure(m: ComparisonMetrics): Displayable {
-  return groupedBars(comparisonBars(m, (x) => x.trainAccuracy - x.testAccuracy, "gap"), {
-    title: "Overfitting gap (train − test accuracy)",
-    yLabel: "↓ gap (percentage points)",
-    percent: true,
-  });
+  return groupedBars(
+    comparisonBars(
+      m,
+      (x) => x.trainAccuracy - x.testAccuracy,
+      tr({ en: "gap", ko: "과적합 정도" }),
+    ),
+    {
+      title: tr({ en: "Overfitting gap (train − test accuracy)", ko: "과적합 정도 (학습 정확도 − 테스트 정확도)" }),
+      yLabel: tr({ en: "↓ gap (percentage points)", ko: "↓ 과적합 정도 (%p)" }),
+      percent: true,
+    },
+  );
 }
 
 /** Held-out accuracy per epoch of both models' longer runs. */
@@ -94,7 +118,7 @@ export function heldOutCurvesFigure(mlpRows: EpochRow[], cnnRows: EpochRow[]): D
     history: historyFrame(cnnRows),
   }];
   return compareCurves(histories, "val_accuracy", {
-    title: "Held-out accuracy per epoch",
+    title: tr({ en: "Held-out accuracy per epoch", ko: "에폭별 검증 정확도" }),
   });
 }
 
@@ -102,10 +126,15 @@ export function heldOutCurvesFigure(mlpRows: EpochRow[], cnnRows: EpochRow[]): D
 export function parameterCountFigure(mlp: tf.LayersModel, cnn: tf.LayersModel): Displayable {
   return groupedBars(
     [
-      { group: "parameters", series: "MLP", value: mlp.countParams() },
-      { group: "parameters", series: "CNN", value: cnn.countParams() },
+      { group: tr({ en: "parameters", ko: "파라미터" }), series: "MLP", value: mlp.countParams() },
+      { group: tr({ en: "parameters", ko: "파라미터" }), series: "CNN", value: cnn.countParams() },
     ],
-    { title: "Parameter counts", yLabel: "↑ parameters", format: (v) => v.toLocaleString("en-US"), width: 360 },
+    {
+      title: tr({ en: "Parameter counts", ko: "파라미터 수" }),
+      yLabel: tr({ en: "↑ parameters", ko: "↑ 파라미터 수" }),
+      format: (v) => v.toLocaleString("en-US"),
+      width: 360,
+    },
   );
 }
 
@@ -124,9 +153,12 @@ export function perClassFigure(
       { group: digit, series: "CNN", value: 1 - cnnPerClass[digit] },
     ]),
     {
-      title: `Test error rate per digit after ${epochs} epoch${epochs === 1 ? "" : "s"}`,
-      xLabel: "digit",
-      yLabel: "↓ error rate (%)",
+      title: tr({
+        en: `Test error rate per digit after ${epochs} epoch${epochs === 1 ? "" : "s"}`,
+        ko: `${epochs} 에폭 뒤 숫자별 테스트 오류율`,
+      }),
+      xLabel: tr({ en: "digit", ko: "숫자" }),
+      yLabel: tr({ en: "↓ error rate (%)", ko: "↓ 오류율 (%)" }),
       percent: true,
       labels: false,
     },
@@ -136,7 +168,10 @@ export function perClassFigure(
 /** The first ten test digits a model gets wrong. */
 export function mistakesFigure(model: ModelName, test: MnistSplit, predicted: PredictionSource): Displayable {
   return predictionGrid(test, mistakeIndices(test.labels, predicted.predictions).slice(0, 10), predicted, {
-    title: `First ten test digits the ${model} gets wrong`,
+    title: tr({
+      en: `First ten test digits the ${model} gets wrong`,
+      ko: `${model} 모델이 틀린 처음 열 개의 테스트 숫자`,
+    }),
     showIndex: true,
   });
 }
@@ -147,6 +182,6 @@ export function disagreementsFigure(test: MnistSplit, mlp: Evaluation, cnn: Eval
     MLP: mlp,
     CNN: cnn,
   }, {
-    title: "Test digits on which the MLP and the CNN disagree",
+    title: tr({ en: "Test digits on which the MLP and the CNN disagree", ko: "MLP와 CNN의 예측이 엇갈린 테스트 숫자" }),
   });
 }

@@ -9,6 +9,7 @@ import pl from "nodejs-polars";
 import { tf } from "../tf.ts";
 import { IMAGE_SIZE } from "../data/mnist.ts";
 import { inputShapeOf } from "./presets.ts";
+import { tr } from "../i18n.ts";
 
 /**
  * Passes one input (zeros of the model's input shape, batch 1, unless given)
@@ -20,7 +21,7 @@ export function layerOutputShapes(model: tf.LayersModel, input?: tf.Tensor): pl.
   const shapes: string[] = [];
   tf.tidy(() => {
     let x: tf.Tensor = input ?? tf.zeros([1, ...inputShapeOf(model)]);
-    names.push("input");
+    names.push(tr({ en: "input", ko: "입력" }));
     shapes.push(`[${x.shape.join(", ")}]`);
     for (const layer of model.layers) {
       x = layer.apply(x) as tf.Tensor;
@@ -28,7 +29,10 @@ export function layerOutputShapes(model: tf.LayersModel, input?: tf.Tensor): pl.
       shapes.push(`[${x.shape.join(", ")}]`);
     }
   });
-  return pl.DataFrame({ layer: names, output_shape: shapes });
+  return pl.DataFrame({
+    [tr({ en: "layer", ko: "층" })]: names,
+    [tr({ en: "output_shape", ko: "출력 형태" })]: shapes,
+  });
 }
 
 /** The kernel of the model's first convolution layer: values in `[h, w, in, filters]` order and that shape. */

@@ -9,6 +9,7 @@ import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
 import type pl from "nodejs-polars";
 import { Figure, hconcat } from "./figure.ts";
+import { type Bilingual, tr } from "../i18n.ts";
 import {
   FIGURE_HEIGHT,
   FIGURE_WIDTH,
@@ -35,6 +36,8 @@ export function renderPlot(options: PlotOptions, title?: string): Figure {
   const element = Plot.plot({
     width: FIGURE_WIDTH,
     height: FIGURE_HEIGHT,
+    // Plot's default 40 px clips a label such as "6,000" at the course's 12 px font
+    marginLeft: 48,
     ...options,
     style: { fontFamily: FONT_FAMILY, fontSize: `${FONT_SIZE}px`, background: "white", ...(options.style as object) },
     document,
@@ -44,6 +47,32 @@ export function renderPlot(options: PlotOptions, title?: string): Figure {
   }
   const figure = new Figure(element.outerHTML);
   return title ? figure.withTitle(title) : figure;
+}
+
+/**
+ * A bar's value label drawn twice, first as a thick white outline, so a grid
+ * line running through it does not cross the digits (a separate mark rather
+ * than `paintOrder`, which the PNG rasteriser ignores).
+ */
+function haloed(data: unknown[], options: Plot.TextOptions): Plot.Markish[] {
+  return [
+    Plot.text(data, { ...options, fill: "white", stroke: "white", strokeWidth: 4, strokeLinejoin: "round" }),
+    Plot.text(data, options),
+  ];
+}
+
+/** What the course's series are called in a chart (the data keeps the English keys, which pick the colours). */
+const SERIES_NAMES: Readonly<Record<string, Bilingual>> = {
+  train: { en: "train", ko: "학습" },
+  validation: { en: "validation", ko: "검증" },
+  test: { en: "test", ko: "테스트" },
+  "held-out": { en: "held-out", ko: "검증" },
+};
+
+/** A series' name in the language in force (names of models, MLP and CNN, stay as they are). */
+export function seriesName(key: string): string {
+  const pair = SERIES_NAMES[key];
+  return pair ? tr(pair) : key;
 }
 
 /** One row of a long-form series: x, y and the series it belongs to. */
@@ -58,13 +87,25 @@ function rowsOf(frame: pl.DataFrame): Record<string, number>[] {
   return frame.toRecords() as Record<string, number>[];
 }
 
+/** A dashed vertical line at an epoch, with a label (e.g. the checkpoint of early stopping). */
+export interface EpochMark {
+  epoch: number;
+  label: string;
+}
+
+/** Above this many epochs a curve is drawn without a dot per epoch (100 dots would hide the line). */
+const MAX_DOTTED_EPOCHS = 30;
+
 /** One panel of the learning curves: a metric per epoch for train and held-out data. */
 function curvePanel(
   points: SeriesPoint[],
   yLabel: string,
   colors: Record<string, string>,
   percent: boolean,
-  mark?: { epoch: number; label: string },
+  marks: EpochMark[] = [],
+  logScale = false,
+  /** Where mark labels go: where the curves are not (accuracies climb to the top, losses fall to the bottom). */
+  labelAnchor: "top" | "bottom" = "top",
 ): Figure {
   const series = [...new Set(points.map((p) => p.series))];
   const epochs = [...new Set(points.map((p) => p.epoch))];
@@ -72,30 +113,44 @@ function curvePanel(
     width: PANEL_WIDTH,
     height: FIGURE_HEIGHT,
     marginRight: 90,
-    x: { label: "epoch", ticks: epochs.length <= 12 ? epochs : undefined, tickFormat: "d", nice: false },
+    x: {
+      label: tr({ en: "epoch", ko: "에폭" }),
+      ticks: epochs.length <= 12 ? epochs : undefined,
+      tickFormat: "d",
+      nice: false,
+    },
     y: {
       label: yLabel,
       grid: true,
       nice: true,
+      // "~g": 0.2 and 10 rather than d3's default SI prefixes ("200m"); d3 leaves out labels that would crowd
+      ...(logScale ? { type: "log", tickFormat: "~g" } : {}),
       ...(percent ? { tickFormat: (d: number) => `${(d * 100).toFixed(1)}` } : {}),
     },
     color: { domain: series, range: series.map((s) => colors[s] ?? NEUTRAL_COLOR) },
     marks: [
-      ...(mark
-        ? [
-          Plot.ruleX([mark.epoch], { stroke: TEXT_COLOR, strokeDasharray: "4,3" }),
-          Plot.text([mark.label], { x: mark.epoch, frameAnchor: "top", dy: 4, dx: 4, textAnchor: "start" }),
-        ]
-        : []),
+      ...marks.flatMap((mark, i) => [
+        Plot.ruleX([mark.epoch], { stroke: TEXT_COLOR, strokeDasharray: "4,3" }),
+        // several labels stack away from the edge so that two marks close together stay readable
+        Plot.text([mark.label], {
+          x: mark.epoch,
+          frameAnchor: labelAnchor,
+          dy: (labelAnchor === "top" ? 1 : -1) * (4 + i * (FONT_SIZE + 2)),
+          dx: 4,
+          textAnchor: "start",
+        }),
+      ]),
       Plot.line(points, { x: "epoch", y: "value", z: "series", stroke: "series", strokeWidth: 2 }),
-      Plot.dot(points, { x: "epoch", y: "value", fill: "series", r: 3 }),
+      ...(epochs.length <= MAX_DOTTED_EPOCHS
+        ? [Plot.dot(points, { x: "epoch", y: "value", fill: "series", r: 3 })]
+        : []),
       Plot.text(
         points,
         Plot.selectLast({
           x: "epoch",
           y: "value",
           z: "series",
-          text: "series",
+          text: (p: SeriesPoint) => seriesName(p.series),
           fill: "series",
           textAnchor: "start",
           dx: 6,
@@ -119,10 +174,11 @@ export function learningCurves(
   options: {
     title?: string;
     heldOutLabel?: "validation" | "test";
-    /** A dashed vertical line at an epoch, with a label (e.g. the checkpoint of early stopping). */
-    markEpoch?: { epoch: number; label: string };
+    /** Dashed vertical lines at epochs, with labels (e.g. the checkpoint of early stopping). */
+    markEpoch?: EpochMark | EpochMark[];
   } = {},
 ): Figure {
+  const marks = options.markEpoch === undefined ? [] : [options.markEpoch].flat();
   const heldOut = options.heldOutLabel ?? "validation";
   const rows = rowsOf(history);
   if (rows.length === 0) throw new Error("learningCurves needs a history with at least one epoch");
@@ -134,8 +190,11 @@ export function learningCurves(
         points.push({ epoch: row.epoch, value: row[`val_${metric}`], series: heldOut });
       }
     }
-    const label = metric === "accuracy" ? "↑ accuracy (%)" : "↓ loss (cross-entropy)";
-    return curvePanel(points, label, SPLIT_COLORS, metric === "accuracy", options.markEpoch);
+    const label = metric === "accuracy"
+      ? tr({ en: "↑ accuracy (%)", ko: "↑ 정확도 (%)" })
+      : tr({ en: "↓ loss (cross-entropy)", ko: "↓ 손실 (교차 엔트로피)" });
+    const accuracy = metric === "accuracy";
+    return curvePanel(points, label, SPLIT_COLORS, accuracy, marks, false, accuracy ? "bottom" : "top");
   };
   const figure = hconcat([panel("accuracy"), panel("loss")]);
   return options.title ? figure.withTitle(options.title) : figure;
@@ -148,7 +207,15 @@ export function learningCurves(
 export function compareCurves(
   histories: { model: string; history: pl.DataFrame }[],
   metric: "accuracy" | "loss" | "val_accuracy" | "val_loss",
-  options: { title?: string } = {},
+  options: {
+    title?: string;
+    /** Colour of each model's curve (default: the course's MLP and CNN colours). */
+    colors?: Record<string, string>;
+    /** What the `val_` columns measured (default "held-out"). */
+    heldOutLabel?: "held-out" | "validation" | "test";
+    /** A logarithmic y axis, for losses that differ by orders of magnitude. */
+    logScale?: boolean;
+  } = {},
 ): Figure {
   const points: SeriesPoint[] = histories.flatMap(({ model, history }) =>
     rowsOf(history).filter((r) => r[metric] !== undefined).map((r) => ({
@@ -158,9 +225,14 @@ export function compareCurves(
     }))
   );
   const accuracy = metric.endsWith("accuracy");
-  const what = metric.startsWith("val_") ? "held-out" : "training";
-  const label = accuracy ? `↑ ${what} accuracy (%)` : `↓ ${what} loss (cross-entropy)`;
-  const figure = curvePanel(points, label, MODEL_COLORS, accuracy);
+  const what = metric.startsWith("val_")
+    ? seriesName(options.heldOutLabel ?? "held-out")
+    : tr({ en: "training", ko: "학습" });
+  const label = accuracy ? tr({ en: `↑ ${what} accuracy (%)`, ko: `↑ ${what} 정확도 (%)` }) : tr({
+    en: `↓ ${what} loss (cross-entropy${options.logScale ? ", log scale" : ""})`,
+    ko: `↓ ${what} 손실 (교차 엔트로피${options.logScale ? ", 로그 눈금" : ""})`,
+  });
+  const figure = curvePanel(points, label, options.colors ?? MODEL_COLORS, accuracy, [], options.logScale);
   return options.title ? figure.withTitle(options.title) : figure;
 }
 
@@ -197,16 +269,14 @@ export function groupedBars(
   const colors = options.colors ?? { ...MODEL_COLORS, ...SPLIT_COLORS };
   const format = options.format ??
     (options.percent ? (v: number) => `${(v * 100).toFixed(2)}` : (v: number) => v.toFixed(4));
-  const labelMarks = options.labels === false ? [] : [
-    Plot.text(rows, {
-      fx: "group",
-      x: "series",
-      y: "value",
-      text: (d: GroupedValue) => format(d.value),
-      dy: -6,
-      fontSize: FONT_SIZE - 3,
-    }),
-  ];
+  const labelMarks = options.labels === false ? [] : haloed(rows, {
+    fx: "group",
+    x: "series",
+    y: "value",
+    text: (d: GroupedValue) => format(d.value),
+    dy: -6,
+    fontSize: FONT_SIZE - 3,
+  });
   const figure = renderPlot({
     width: options.width ?? FIGURE_WIDTH,
     height: FIGURE_HEIGHT,
@@ -225,7 +295,7 @@ export function groupedBars(
   });
   return figure.withHeader({
     title: options.title,
-    legend: series.map((s) => ({ label: s, color: colors[s] ?? NEUTRAL_COLOR })),
+    legend: series.map((s) => ({ label: seriesName(s), color: colors[s] ?? NEUTRAL_COLOR })),
   });
 }
 
@@ -262,7 +332,7 @@ export function barChart(
         fill: (d: { category: string | number }) =>
           d.category === options.highlight ? options.highlightColor ?? MODEL_COLORS.CNN : color,
       }),
-      Plot.text(rows, { x: "category", y: "value", text: (d: { value: number }) => format(d.value), dy: -6 }),
+      ...haloed(rows, { x: "category", y: "value", text: (d: { value: number }) => format(d.value), dy: -6 }),
       Plot.ruleY([0]),
     ],
   }, options.title);
@@ -273,16 +343,16 @@ export function barChart(
  * sets differ in size, so each gets its own axis).
  */
 export function classCountChart(trainCounts: number[], testCounts: number[], options: { title?: string } = {}): Figure {
-  const panel = (counts: number[], name: string, color: string) =>
+  const panel = (counts: number[], yLabel: string, color: string) =>
     barChart(counts.map((value, digit) => ({ category: digit, value })), {
-      xLabel: "digit",
-      yLabel: `↑ ${name} images`,
+      xLabel: tr({ en: "digit", ko: "숫자" }),
+      yLabel,
       color,
       width: PANEL_WIDTH,
     });
   const figure = hconcat([
-    panel(trainCounts, "training", SPLIT_COLORS.train),
-    panel(testCounts, "test", SPLIT_COLORS.test),
+    panel(trainCounts, tr({ en: "↑ training images", ko: "↑ 학습 이미지 수" }), SPLIT_COLORS.train),
+    panel(testCounts, tr({ en: "↑ test images", ko: "↑ 테스트 이미지 수" }), SPLIT_COLORS.test),
   ]);
   return options.title ? figure.withTitle(options.title) : figure;
 }
@@ -312,8 +382,11 @@ export function pixelHistogram(pixels: Uint8Array, options: { title?: string; bi
   }
   return renderPlot({
     marginLeft: 60,
-    x: { label: "grey level (0 = background, 255 = ink) →", domain: [0, GREY_LEVELS] },
-    y: { label: "↑ pixels (log scale)", type: "log", grid: true },
+    x: {
+      label: tr({ en: "grey level (0 = background, 255 = ink) →", ko: "밝기 값 (0 = 배경, 255 = 잉크) →" }),
+      domain: [0, GREY_LEVELS],
+    },
+    y: { label: tr({ en: "↑ pixels (log scale)", ko: "↑ 픽셀 수 (로그 눈금)" }), type: "log", grid: true },
     marks: [
       Plot.rect(bins.filter((b) => b.count > 0), {
         x1: "x1",
@@ -342,8 +415,8 @@ export function confusionMatrixChart(matrix: number[][], options: { title?: stri
     marginLeft: 60,
     marginTop: 50,
     padding: 0.04,
-    x: { label: "predicted digit", axis: "top", domain: digits, labelAnchor: "center" },
-    y: { label: "true digit", domain: digits, labelAnchor: "center", labelOffset: 42 },
+    x: { label: tr({ en: "predicted digit", ko: "예측한 숫자" }), axis: "top", domain: digits, labelAnchor: "center" },
+    y: { label: tr({ en: "true digit", ko: "실제 숫자" }), domain: digits, labelAnchor: "center", labelOffset: 42 },
     color: { scheme: HEATMAP_SCHEME, type: "sqrt", domain: [0, max] },
     marks: [
       Plot.cell(cells, { x: "predicted", y: "true", fill: "count", inset: 0.5 }),

@@ -10,7 +10,8 @@ import { createCanvas, type SKRSContext2D } from "@napi-rs/canvas";
 import { IMAGE_SIZE, imageAt, type MnistSplit, NUM_CLASSES, PIXELS_PER_IMAGE } from "../data/mnist.ts";
 import { PngImage } from "./figure.ts";
 import { DIGIT_SCALE, ERROR_COLOR, FONT_FAMILY, FONT_SIZE, OK_COLOR, TEXT_COLOR } from "./theme.ts";
-import { registerCourseFont } from "./font.ts";
+import { registerCourseFont, textWidth } from "./font.ts";
+import { tr } from "../i18n.ts";
 
 /** How the numbers of a tile become colours. */
 export type ColorMap =
@@ -132,10 +133,11 @@ export function imageGrid(tiles: Tile[], options: GridOptions = {}): PngImage {
   const titleHeight = options.title ? TITLE_HEIGHT : 0;
   const longest = Math.max(
     0,
-    ...tiles.flatMap((t) => (t.caption ?? []).map((c) => (typeof c === "string" ? c : c.text).length)),
+    ...tiles.flatMap((t) => (t.caption ?? []).map((c) => textWidth(typeof c === "string" ? c : c.text, FONT_SIZE))),
   );
-  const cellWidth = Math.max(tileWidth, Math.ceil(longest * FONT_SIZE * 0.62));
-  const width = Math.max(columns * cellWidth + (columns + 1) * gap, options.title ? options.title.length * 9 : 0);
+  const cellWidth = Math.max(tileWidth, Math.ceil(longest));
+  const titleWidth = options.title ? Math.ceil(textWidth(options.title, FONT_SIZE + 2, true)) + 2 * gap : 0;
+  const width = Math.max(columns * cellWidth + (columns + 1) * gap, titleWidth);
   const height = titleHeight + rows * (tileHeight + captionHeight) + (rows + 1) * gap;
 
   registerCourseFont();
@@ -185,7 +187,7 @@ export function digitGrid(
   options: GridOptions & { captions?: (string | CaptionLine)[][] } = {},
 ): PngImage {
   const tiles = indices.map((index, i) =>
-    digitTile(split, index, options.captions?.[i] ?? [`label ${split.labels[index]}`])
+    digitTile(split, index, options.captions?.[i] ?? [`${tr({ en: "label", ko: "정답" })} ${split.labels[index]}`])
   );
   return imageGrid(tiles, { scale: 3, ...options });
 }
@@ -343,7 +345,10 @@ export function predictionGrid(
     const predicted = source.predictions[index];
     const lines: (string | CaptionLine)[] = [];
     if (options.showIndex) lines.push(`#${index}`);
-    lines.push(`true ${label}`, { text: `pred ${predicted}`, color: predicted === label ? OK_COLOR : ERROR_COLOR });
+    lines.push(`${tr({ en: "true", ko: "정답" })} ${label}`, {
+      text: `${tr({ en: "pred", ko: "예측" })} ${predicted}`,
+      color: predicted === label ? OK_COLOR : ERROR_COLOR,
+    });
     if (options.confidence !== false) {
       lines.push(`${(source.probabilities[index * NUM_CLASSES + predicted] * 100).toFixed(1)}%`);
     }
@@ -365,7 +370,7 @@ export function comparisonGrid(
   const captions = indices.map((index) => {
     const label = split.labels[index];
     return [
-      `true ${label}`,
+      `${tr({ en: "true", ko: "정답" })} ${label}`,
       ...Object.entries(models).map(([name, source]) => {
         const predicted = source.predictions[index];
         const confidence = (source.probabilities[index * NUM_CLASSES + predicted] * 100).toFixed(0);

@@ -17,7 +17,8 @@ import { Buffer } from "node:buffer";
 import { createCanvas, loadImage } from "@napi-rs/canvas";
 import { writeFileAtomic } from "../fsutil.ts";
 import { FONT_FAMILY, FONT_SIZE, PNG_SCALE, TEXT_COLOR } from "./theme.ts";
-import { registerCourseFont } from "./font.ts";
+import { registerCourseFont, textWidth } from "./font.ts";
+import { tr } from "../i18n.ts";
 
 /** The symbol Deno's Jupyter kernel looks for to display a value (`Deno.jupyter.$display`). */
 export const JUPYTER_DISPLAY = Symbol.for("Jupyter.display");
@@ -37,6 +38,15 @@ const HEADER_LINE = 30;
  * files saved by {@link Figure.save} use the sharper {@link PNG_SCALE}.
  */
 export const DISPLAY_PNG_SCALE = 1;
+
+/** `svg` with its root's size multiplied by `scale` (a viewBox keeps the drawing's own coordinates). */
+function atScale(svg: string, width: number, height: number, scale: number): string {
+  return svg.replace(/<svg\b[^>]*>/, (tag) => {
+    const sized = tag.replace(/\s(width|height)="[^"]*"/g, "");
+    const viewBox = /\bviewBox=/.test(sized) ? "" : ` viewBox="0 0 ${width} ${height}"`;
+    return sized.replace(/^<svg\b/, `<svg width="${width * scale}" height="${height * scale}"${viewBox}`);
+  });
+}
 
 /** One entry of a legend: a coloured square and its label. */
 export interface LegendEntry {
@@ -98,7 +108,9 @@ export class Figure {
 
   /** A one-line description: `[figure: <title>, 816×350 px]`. */
   describe(): string {
-    return `[figure${this.title ? `: ${this.title}` : ""}, ${this.width}×${this.height} px]`;
+    return `[${tr({ en: "figure", ko: "그림" })}${
+      this.title ? `: ${this.title}` : ""
+    }, ${this.width}×${this.height} px]`;
   }
 
   /** The same figure with a bold title line above it. */
@@ -129,7 +141,7 @@ export class Figure {
             `<text x="${x + 17}" y="${y - 8}" font-family="${FONT_FAMILY}" font-size="${FONT_SIZE}" ` +
             `fill="${TEXT_COLOR}">${escapeXml(entry.label)}</text>`,
         );
-        x += 30 + entry.label.length * (FONT_SIZE * 0.62);
+        x += 30 + Math.ceil(textWidth(entry.label, FONT_SIZE));
       }
     }
     if (y === 0) return this;
@@ -149,9 +161,20 @@ export class Figure {
    */
   async toPng(scale: number = PNG_SCALE): Promise<Uint8Array> {
     const svg = this.svg
-      .replace(/\bdy="(-?[\d.]+)em"/g, (_, em) => `dy="${(Number(em) * FONT_SIZE).toFixed(2)}"`)
+      // Plot places tick labels with `y="0.71em"`, `y="0.32em"`, `dy="-1em"` …; the rasteriser reads those as pixels
+      .replace(/\b(x|y|dx|dy)="(-?[\d.]+)em"/g, (_, name, em) => `${name}="${(Number(em) * FONT_SIZE).toFixed(2)}"`)
       // the rasteriser draws Plot's faint grid (currentColor at 10% opacity) solid, so give it its final colour
-      .replace(/stroke-opacity="0\.1" stroke="currentColor"/g, `stroke="${GRID_COLOR}"`)
+      .replace(/stroke-opacity="0\.1" stroke="currentColor"/g, `stroke="${GRID_COLOR}" data-grid=""`)
+      // and snaps its lines to whole PNG pixels: at fractional positions some came out twice as dark as others
+      .replace(
+        /(<g[^>]*data-grid=""[^>]*>)(.*?)<\/g>/gs,
+        (_, open, lines: string) =>
+          open +
+          lines.replace(
+            /\b(x1|x2|y1|y2)="(-?[\d.]+)"/g,
+            (_m, name, v) => `${name}="${Math.round(Number(v) * scale) / scale}"`,
+          ) + "</g>",
+      )
       .replace(/="currentColor"/g, `="${TEXT_COLOR}"`)
       // Plot's own `font-family="system-ui, sans-serif"` is a family the rasteriser cannot resolve (it drew
       // the labels in a serif face), and it does not read the CSS font in `style`: name the course's font
@@ -162,7 +185,8 @@ export class Figure {
         return size ? tag.replace(/\bfont-size="[^"]*"/, `font-size="${size}"`) : tag;
       });
     registerCourseFont();
-    const image = await loadImage(Buffer.from(svg));
+    // rasterise at the final size (drawing a 1× image scaled up blurred every line and letter)
+    const image = await loadImage(Buffer.from(atScale(svg, this.width, this.height, scale)));
     const canvas = createCanvas(Math.round(this.width * scale), Math.round(this.height * scale));
     const context = canvas.getContext("2d");
     context.fillStyle = "white";
@@ -206,6 +230,36 @@ export function hconcat(figures: Figure[], gap = 16): Figure {
   );
 }
 
+/**
+ * Figures stacked top to bottom in one SVG (e.g. the rows of a grid of
+ * panels), left-aligned, with `gap` pixels between them.
+ */
+export function vconcat(figures: Figure[], gap = 8): Figure {
+  if (figures.length === 0) throw new Error("vconcat needs at least one figure");
+  let y = 0;
+  const parts: string[] = [];
+  for (const figure of figures) {
+    parts.push(figure.svg.replace(/<svg\b/, `<svg x="0" y="${y}"`));
+    y += figure.height + gap;
+  }
+  const height = y - gap;
+  const width = Math.max(...figures.map((f) => f.width));
+  return new Figure(
+    `<svg xmlns="${SVG_NS}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+      `<rect width="100%" height="100%" fill="white"/>${parts.join("")}</svg>`,
+  );
+}
+
+/** Figures in a grid of `columns` per row (rows of {@link hconcat}, stacked with {@link vconcat}). */
+export function gridOf(figures: Figure[], columns: number, gap = 16): Figure {
+  if (!Number.isInteger(columns) || columns < 1) {
+    throw new RangeError(`columns must be a positive integer, got ${columns}`);
+  }
+  const rows: Figure[] = [];
+  for (let i = 0; i < figures.length; i += columns) rows.push(hconcat(figures.slice(i, i + columns), gap));
+  return vconcat(rows, gap);
+}
+
 /** PNG signature: the first 8 bytes of every PNG file. */
 export const PNG_SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -233,7 +287,10 @@ export class PngImage {
 
   /** What Jupyter shows: the PNG, and a line of text for text-only clients. */
   [JUPYTER_DISPLAY](): MimeBundle {
-    return { "image/png": this.toBase64(), "text/plain": `[image, ${this.width}×${this.height} px]` };
+    return {
+      "image/png": this.toBase64(),
+      "text/plain": `[${tr({ en: "image", ko: "이미지" })}, ${this.width}×${this.height} px]`,
+    };
   }
 
   /** Writes `<path>.png` atomically and returns its path. */

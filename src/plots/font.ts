@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { GlobalFonts } from "@napi-rs/canvas";
+import { createCanvas, GlobalFonts, type SKRSContext2D } from "@napi-rs/canvas";
 
 /** The family name figures use. */
 export const COURSE_FONT = "Pretendard";
@@ -42,6 +42,20 @@ export function registerCourseFont(): void {
     }
   }
   registered = true;
+}
+
+let measurer: SKRSContext2D | null = null;
+
+/**
+ * Width in pixels of `text` set in the course's font at `size` px (Hangul is
+ * about twice as wide as a Latin letter, so counting characters misplaces
+ * legends and captions).
+ */
+export function textWidth(text: string, size: number, bold = false): number {
+  registerCourseFont();
+  measurer ??= createCanvas(1, 1).getContext("2d");
+  measurer.font = `${bold ? "bold " : ""}${size}px ${COURSE_FONT}`;
+  return measurer.measureText(text).width;
 }
 
 /** SHA-256 of each font file, for `manifest.json`. */

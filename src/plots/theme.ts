@@ -34,6 +34,30 @@ export const MODEL_COLORS = { MLP: "#4e79a7", CNN: "#f28e2b" } as const;
 /** Training data versus held-out data (validation or test), in every chart. */
 export const SPLIT_COLORS = { train: "#4e79a7", validation: "#e15759", test: "#e15759" } as const;
 
+/**
+ * The same two splits in a lighter shade, for a second way of cutting the same
+ * data beside the first (the stratified 8:2 split beside the official one).
+ */
+export const SPLIT_LIGHT_COLORS = { train: "#a0cbe8", test: "#ff9d9a" } as const;
+
+/**
+ * Colours of charts with several series that are neither the two models nor
+ * the two splits (learning rates, optimizers, activation functions), in this
+ * order: Tableau 10, the palette the model and split colours come from.
+ */
+export const SERIES_COLORS = [
+  "#4e79a7",
+  "#f28e2b",
+  "#e15759",
+  "#76b7b2",
+  "#59a14f",
+  "#edc948",
+  "#b07aa1",
+  "#ff9da7",
+  "#9c755f",
+  "#bab0ac",
+] as const;
+
 /** A single neutral colour for one-series charts (histograms, class counts). */
 export const NEUTRAL_COLOR = "#59a14f";
 

@@ -13,6 +13,7 @@ import { backendName } from "../tf.ts";
 import { BATCH_SIZE } from "../runs.ts";
 import { DEFAULT_SEED } from "../random.ts";
 import { QUICK_SIZES } from "../course_env.ts";
+import { sourcesMarkdown } from "./sources.ts";
 
 /** A figure written to disk, as the report embeds it. */
 export interface WrittenFigure {
@@ -197,6 +198,7 @@ export function renderReportMarkdown(input: ReportInput): string {
         cnnE.testLoss.toFixed(4)
       } → ${cnnL.testLoss.toFixed(4)} |\n`,
   );
+  lines.push(sourcesMarkdown(r, table, figure));
   lines.push(`## Files\n`);
   lines.push(`- Tables (CSV and Markdown): [tables/](tables/)\n- Figures (SVG and PNG): [figures/](figures/)\n`);
   if (input.notebooks.length > 0) {

@@ -10,7 +10,6 @@
  *
  * @module
  */
-import type pl from "nodejs-polars";
 import { join } from "node:path";
 import { backendName } from "../tf.ts";
 import { loadCourseMnist } from "../data/course_data.ts";
@@ -20,7 +19,8 @@ import { confusionMatrix, evaluateModel, perClassAccuracy } from "../evaluate.ts
 import { agreementFrame, comparisonMarkdown, comparisonTable } from "../tables/comparison.ts";
 import { classCountsTable } from "../tables/data.ts";
 import { confusionTable, historyFrame, perClassFrame } from "../tables/models.ts";
-import { type CellFormat, defaultCellFormat, saveTable } from "../tables/format.ts";
+import { type CellFormat, defaultCellFormat, markdownTable, saveTable } from "../tables/format.ts";
+import { type Language, withLanguage } from "../i18n.ts";
 import {
   classCountsFigure,
   firstImagePixelsFigure,
@@ -47,7 +47,6 @@ import {
   parameterCountFigure,
   perClassFigure,
 } from "../figures/comparison.ts";
-import type { Displayable } from "../plots/figure.ts";
 import { parameterTable } from "../tables/models.ts";
 import { Pipeline } from "./pipeline.ts";
 import { COURSE_FONT, courseFontHashes } from "../plots/font.ts";
@@ -59,12 +58,25 @@ import { renderReportMarkdown, type WrittenFigure } from "./markdown.ts";
 import {
   comparisonMetricsOf,
   type EvaluatedRun,
+  type FigureEntry,
+  type OutputGroup,
   REPORT_RUNS,
   type ReportRun,
   type ReproduceResults,
   runMetrics,
+  type TableEntry,
 } from "./results.ts";
+export type { FigureEntry, TableEntry } from "./results.ts";
 import { DEFAULT_SEED } from "../random.ts";
+import {
+  evaluateSourceRuns,
+  SOURCE_FIGURES,
+  SOURCE_STEPS,
+  SOURCE_TABLES,
+  type SourceRun,
+  sourceRunsManifest,
+  trainSourceStep,
+} from "./sources.ts";
 
 /** Options of one `reproduce` run. */
 export interface ReproduceOptions {
@@ -76,133 +88,138 @@ export interface ReproduceOptions {
   force?: boolean;
   /** Execute and export the notebooks when Jupyter is installed. */
   notebooks?: boolean;
+  /** Also train (or restore) the sources' runs and write their group of outputs (default true). */
+  sources?: boolean;
   /** Where progress lines go (standard error by default). */
   log?: (line: string) => void;
+  /** Languages besides English to write REPORT.<lang>.md and figures/<lang>/ in (e.g. `["ko"]`). */
+  languages?: Language[];
 }
 
-/** A figure `reproduce` writes: file name stem, caption, and how it is built from the results. */
-export interface FigureEntry {
-  name: string;
-  title: string;
-  build: (r: ReproduceResults) => Displayable;
-}
-
-/** Every figure of `reports/figures/`, in report order. */
+/** Every figure of `reports/figures/`, in report order: the report's, then the sources' group. */
 export const REPORT_FIGURES: FigureEntry[] = [
-  { name: "sample-digits", title: "The first nine training digits", build: (r) => sampleDigitsFigure(r.data.train) },
+  {
+    name: "sample-digits",
+    title: { en: "The first nine training digits", ko: "첫 아홉 개의 학습 이미지" },
+    build: (r) => sampleDigitsFigure(r.data.train),
+  },
   {
     name: "first-image-pixels",
-    title: "Grey levels of the first training image",
+    title: { en: "Grey levels of the first training image", ko: "첫 번째 학습 이미지의 밝기 값" },
     build: (r) => firstImagePixelsFigure(r.data.train),
   },
-  { name: "class-counts", title: "Images per digit", build: (r) => classCountsFigure(r.data.train, r.data.test) },
-  { name: "mean-digits", title: "Mean training image of each digit", build: (r) => meanDigitsFigure(r.data.train) },
+  {
+    name: "class-counts",
+    title: { en: "Images per digit", ko: "숫자별 이미지 수" },
+    build: (r) => classCountsFigure(r.data.train, r.data.test),
+  },
+  {
+    name: "mean-digits",
+    title: { en: "Mean training image of each digit", ko: "숫자별 평균 학습 이미지" },
+    build: (r) => meanDigitsFigure(r.data.train),
+  },
   {
     name: "pixel-histogram",
-    title: "Grey levels of all training pixels",
+    title: { en: "Grey levels of all training pixels", ko: "모든 학습 픽셀의 밝기 값 분포" },
     build: (r) => pixelHistogramFigure(r.data.train),
   },
   {
     name: "mlp-learning-curves",
-    title: "MLP learning curves (10 epochs)",
+    title: { en: "MLP learning curves (10 epochs)", ko: "MLP 학습 곡선 (10 에폭)" },
     build: (r) => learningCurvesFigure("MLP", r.runs["mlp-10"].run.rows),
   },
   {
     name: "mlp-test-predictions",
-    title: "MLP predictions after 5 epochs",
+    title: { en: "MLP predictions after 5 epochs", ko: "5 에폭 뒤 MLP의 예측" },
     build: (r) => testPredictionsFigure("MLP", r.data.test, r.runs["mlp-5"].test),
   },
   {
     name: "mlp-probabilities",
-    title: "MLP probabilities for the first test image",
+    title: { en: "MLP probabilities for the first test image", ko: "첫 번째 테스트 이미지에 대한 MLP의 예측 확률" },
     build: (r) => probabilitiesFigure("MLP", r.runs["mlp-5"].test, 0),
   },
   {
     name: "cnn-learning-curves",
-    title: "CNN learning curves (10 epochs)",
+    title: { en: "CNN learning curves (10 epochs)", ko: "CNN 학습 곡선 (10 에폭)" },
     build: (r) => learningCurvesFigure("CNN", r.runs["cnn-10"].run.rows),
   },
   {
     name: "cnn-test-predictions",
-    title: "CNN predictions after 5 epochs",
+    title: { en: "CNN predictions after 5 epochs", ko: "5 에폭 뒤 CNN의 예측" },
     build: (r) => testPredictionsFigure("CNN", r.data.test, r.runs["cnn-5"].test),
   },
   {
     name: "cnn-filters",
-    title: "The CNN's 32 learned filters after 5 epochs",
+    title: { en: "The CNN's 32 learned filters after 5 epochs", ko: "5 에폭 뒤 CNN이 학습한 필터 32개" },
     build: (r) => cnnFiltersFigure(r.runs["cnn-5"].run.model),
   },
   {
     name: "cnn-feature-maps",
-    title: "Feature maps of the first test digit",
+    title: { en: "Feature maps of the first test digit", ko: "첫 번째 테스트 숫자의 특징 맵" },
     build: (r) => cnnFeatureMapsFigure(r.runs["cnn-5"].run.model, r.data.test),
   },
   {
     name: "cnn-confusion-matrix",
-    title: "CNN confusion matrix after 5 epochs",
+    title: { en: "CNN confusion matrix after 5 epochs", ko: "5 에폭 뒤 CNN의 혼동 행렬" },
     build: (r) => confusionFigure("CNN", r.data.test, r.runs["cnn-5"].test),
   },
   {
     name: "mlp-confusion-matrix",
-    title: "MLP confusion matrix after 5 epochs",
+    title: { en: "MLP confusion matrix after 5 epochs", ko: "5 에폭 뒤 MLP의 혼동 행렬" },
     build: (r) => confusionFigure("MLP", r.data.test, r.runs["mlp-5"].test),
   },
   {
     name: "comparison-accuracy",
-    title: "Accuracy of both models",
+    title: { en: "Accuracy of both models", ko: "두 모델의 정확도" },
     build: (r) => comparisonAccuracyFigure(comparisonMetricsOf(r)),
   },
   {
     name: "comparison-error",
-    title: "Error rate of both models",
+    title: { en: "Error rate of both models", ko: "두 모델의 오류율" },
     build: (r) => comparisonErrorFigure(comparisonMetricsOf(r)),
   },
-  { name: "comparison-loss", title: "Loss of both models", build: (r) => comparisonLossFigure(comparisonMetricsOf(r)) },
+  {
+    name: "comparison-loss",
+    title: { en: "Loss of both models", ko: "두 모델의 손실" },
+    build: (r) => comparisonLossFigure(comparisonMetricsOf(r)),
+  },
   {
     name: "comparison-gap",
-    title: "Overfitting gap of both models",
+    title: { en: "Overfitting gap of both models", ko: "두 모델의 과적합 정도" },
     build: (r) => comparisonGapFigure(comparisonMetricsOf(r)),
   },
   {
     name: "held-out-curves",
-    title: "Held-out accuracy per epoch",
+    title: { en: "Held-out accuracy per epoch", ko: "에폭별 검증 정확도" },
     build: (r) => heldOutCurvesFigure(r.runs["mlp-10"].run.rows, r.runs["cnn-10"].run.rows),
   },
   {
     name: "parameter-counts",
-    title: "Parameter counts",
+    title: { en: "Parameter counts", ko: "파라미터 수" },
     build: (r) => parameterCountFigure(r.runs["mlp-10"].run.model, r.runs["cnn-10"].run.model),
   },
   {
     name: "per-class-error",
-    title: "Test error rate per digit after 5 epochs",
+    title: { en: "Test error rate per digit after 5 epochs", ko: "5 에폭 뒤 숫자별 테스트 오류율" },
     build: (r) => perClassFigure(r.data.test, r.runs["mlp-5"].test, r.runs["cnn-5"].test, 5),
   },
   {
     name: "mlp-mistakes",
-    title: "Test digits the MLP gets wrong",
+    title: { en: "Test digits the MLP gets wrong", ko: "MLP가 틀린 테스트 숫자" },
     build: (r) => mistakesFigure("MLP", r.data.test, r.runs["mlp-5"].test),
   },
   {
     name: "cnn-mistakes",
-    title: "Test digits the CNN gets wrong",
+    title: { en: "Test digits the CNN gets wrong", ko: "CNN이 틀린 테스트 숫자" },
     build: (r) => mistakesFigure("CNN", r.data.test, r.runs["cnn-5"].test),
   },
   {
     name: "disagreements",
-    title: "Test digits on which the two models disagree",
+    title: { en: "Test digits on which the two models disagree", ko: "두 모델의 예측이 엇갈린 테스트 숫자" },
     build: (r) => disagreementsFigure(r.data.test, r.runs["mlp-5"].test, r.runs["cnn-5"].test),
   },
+  ...SOURCE_FIGURES,
 ];
-
-/** A table `reproduce` writes: file name stem, how it is built, and how its Markdown cells are printed. */
-export interface TableEntry {
-  name: string;
-  build: (r: ReproduceResults) => pl.DataFrame;
-  /** Markdown of the table, when it is not the plain rendering of the frame. */
-  markdown?: (frame: pl.DataFrame) => string;
-  format?: CellFormat;
-}
 
 const percentCells: CellFormat = (value, column) =>
   column === "digit" || typeof value !== "number" ? defaultCellFormat(value, column) : `${(value * 100).toFixed(2)}%`;
@@ -253,6 +270,7 @@ export const REPORT_TABLES: TableEntry[] = [
     name: "parameters",
     build: (r) => parameterTable({ MLP: r.runs["mlp-10"].run.model, CNN: r.runs["cnn-10"].run.model }),
   },
+  ...SOURCE_TABLES,
 ];
 
 const MANIFEST = "manifest.json";
@@ -270,7 +288,7 @@ async function previousDurations(outDir: string): Promise<Record<string, number>
 }
 
 /** The top-level entries of `reproduce`'s output set (anything else in its folder is left alone). */
-export const REPORT_SET_ENTRIES = ["tables", "figures", "notebooks", "REPORT.md", MANIFEST] as const;
+export const REPORT_SET_ENTRIES = ["tables", "figures", "notebooks", "REPORT.md", "REPORT.ko.md", MANIFEST] as const;
 
 /**
  * Runs the whole pipeline; returns the path of REPORT.md. Everything is
@@ -291,7 +309,9 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
   const log = options.log ?? ((line: string) => console.error(line));
   const tablesDir = join(outDir, "tables");
   const figuresDir = join(outDir, "figures");
-  const pipeline = new Pipeline(8, previous, log);
+  const withSources = options.sources ?? true;
+  // the report's 8 steps, and with the sources one per source, their evaluation and their outputs
+  const pipeline = new Pipeline(8 + (withSources ? SOURCE_STEPS.length + 2 : 0), previous, log);
   log(
     `reproduce: ${quick ? "QUICK MODE (small slices: the numbers are not the report's)" : "full run"}; ` +
       `seed ${DEFAULT_SEED}; backend ${backendName()}; writing to ${options.outDir}`,
@@ -334,24 +354,53 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
   });
 
   const tables: Record<string, string> = {};
-  await pipeline.step("write tables", async () => {
-    for (const entry of REPORT_TABLES) {
+  // English figures in figures/, and each other language asked for in figures/<lang>/, built in that language
+  const languages: Language[] = ["en", ...(options.languages ?? []).filter((l) => l !== "en")];
+  const figures: Partial<Record<Language, WrittenFigure[]>> = Object.fromEntries(languages.map((l) => [l, []]));
+  const inGroup = (group: OutputGroup) => (e: { group?: OutputGroup }) => (e.group ?? "report") === group;
+  const writeTables = async (group: OutputGroup) => {
+    for (const entry of REPORT_TABLES.filter(inGroup(group))) {
       const frame = entry.build(results);
       const [csv, md] = await saveTable(frame, tablesDir, entry.name, entry.format);
       if (entry.markdown) await writeFileAtomic(md, entry.markdown(frame));
       tables[entry.name] = await Deno.readTextFile(md);
       pipeline.record(csv, md);
     }
-  });
-
-  const figures: WrittenFigure[] = [];
-  await pipeline.step("write figures", async () => {
-    for (const entry of REPORT_FIGURES) {
-      const paths = await entry.build(results).save(join(figuresDir, entry.name));
-      figures.push({ name: entry.name, title: entry.title, paths });
-      pipeline.record(...paths);
+  };
+  const writeFigures = async (group: OutputGroup) => {
+    for (const lang of languages) {
+      const dir = lang === "en" ? figuresDir : join(figuresDir, lang);
+      for (const entry of REPORT_FIGURES.filter(inGroup(group))) {
+        const paths = await withLanguage(lang, () => entry.build(results).save(join(dir, entry.name)));
+        figures[lang]!.push({ name: entry.name, title: entry.title[lang], paths });
+        pipeline.record(...paths);
+      }
     }
-  });
+  };
+  await pipeline.step("write tables", () => writeTables("report"));
+  await pipeline.step("write figures", () => writeFigures("report"));
+
+  // The sources' runs: their own steps, so that the manifest times them apart from the report's
+  if (withSources) {
+    const trainedSources: Partial<Record<SourceRun, RunResult>> = {};
+    const sourceOptions = { cacheDir: options.cacheDir, display: terminalTrainingDisplay() };
+    for (const step of SOURCE_STEPS) {
+      Object.assign(
+        trainedSources,
+        await pipeline.step(step.name, () => trainSourceStep(step, data, sourceOptions, log)),
+      );
+    }
+    results.sources = await pipeline.step(
+      "evaluate the sources' runs (test set; source 001's on the drawings)",
+      () => evaluateSourceRuns(trainedSources as Record<SourceRun, RunResult>, data),
+    );
+    await pipeline.step("write the sources' tables and figures", async () => {
+      await writeTables("sources");
+      await writeFigures("sources");
+    });
+  } else {
+    log("  the sources' runs: skipped (--no-sources)");
+  }
 
   const notebookLinks: string[] = [];
   await pipeline.step("execute the notebooks", async () => {
@@ -364,11 +413,30 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
     pipeline.record(...exported);
   });
 
-  const reportPath = join(outDir, "REPORT.md");
   await pipeline.step("write REPORT.md", async () => {
-    const markdown = renderReportMarkdown({ results, tables, figures, notebooks: notebookLinks, outDir });
-    await writeFileAtomic(reportPath, markdown);
-    pipeline.record(reportPath);
+    for (const lang of languages) {
+      const path = join(outDir, lang === "en" ? "REPORT.md" : `REPORT.${lang}.md`);
+      // the tables' Markdown again in this language (the CSV files are the same in every language)
+      const localTables = lang === "en" ? tables : Object.fromEntries(
+        REPORT_TABLES.filter((entry) => entry.name in tables).map((entry) => {
+          const frame = entry.build(results);
+          return [entry.name, withLanguage(lang, () => entry.markdown?.(frame) ?? markdownTable(frame, entry.format))];
+        }),
+      );
+      const markdown = withLanguage(
+        lang,
+        () =>
+          renderReportMarkdown({
+            results,
+            tables: localTables,
+            figures: figures[lang]!,
+            notebooks: notebookLinks,
+            outDir,
+          }),
+      );
+      await writeFileAtomic(path, markdown);
+      pipeline.record(path);
+    }
   });
 
   const manifest = {
@@ -390,6 +458,7 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
         }];
       }),
     ),
+    sources: results.sources ? sourceRunsManifest(results.sources, rel) : null,
     steps: [...pipeline.steps, { name: TOTAL_STEP, seconds: Math.round(pipeline.elapsed() * 10) / 10 }],
     outputs: await pipeline.hashes(outDir),
   };

@@ -9,6 +9,11 @@ import type { RunResult } from "../runs.ts";
 import type { Evaluation } from "../evaluate.ts";
 import { type ComparisonMetrics } from "../figures/comparison.ts";
 import { metricsOf, type ModelMetrics } from "../tables/comparison.ts";
+import type pl from "nodejs-polars";
+import type { Displayable } from "../plots/figure.ts";
+import type { CellFormat } from "../tables/format.ts";
+import type { Bilingual } from "../i18n.ts";
+import type { SourceResults } from "./sources.ts";
 
 /** The report's four runs, trained in this order (the 10-epoch runs cache their 5-epoch state on the way). */
 export const REPORT_RUNS = ["mlp-10", "mlp-5", "cnn-10", "cnn-5"] as const;
@@ -27,6 +32,31 @@ export interface ReproduceResults {
   quick: boolean;
   data: CourseMnist;
   runs: Record<ReportRun, EvaluatedRun>;
+  /** The sources' runs (absent with `--no-sources`). */
+  sources?: SourceResults;
+}
+
+/** Which group an output belongs to: the report's own, or the sources' runs (written only when they ran). */
+export type OutputGroup = "report" | "sources";
+
+/** A figure `reproduce` writes: file name stem, caption (both languages), and how it is built from the results. */
+export interface FigureEntry {
+  name: string;
+  title: Bilingual;
+  build: (r: ReproduceResults) => Displayable;
+  /** The report's own (default) or the sources' group. */
+  group?: OutputGroup;
+}
+
+/** A table `reproduce` writes: file name stem, how it is built, and how its Markdown cells are printed. */
+export interface TableEntry {
+  name: string;
+  build: (r: ReproduceResults) => pl.DataFrame;
+  /** Markdown of the table, when it is not the plain rendering of the frame. */
+  markdown?: (frame: pl.DataFrame) => string;
+  format?: CellFormat;
+  /** The report's own (default) or the sources' group. */
+  group?: OutputGroup;
 }
 
 /** ModelMetrics of an evaluated run. */

@@ -19,6 +19,27 @@ const HIGHLIGHT_THEME = "node_modules/highlight.js/styles/github.min.css";
 /** KaTeX's stylesheet; its fonts are beside it in `fonts/`. */
 const KATEX_STYLESHEET = "node_modules/katex/dist/katex.min.css";
 
+/** The course's font (the figures' one too), so Hangul shows on a machine without a Korean font. */
+const FONT_FILES = ["Pretendard-Regular.otf", "Pretendard-Bold.otf", "LICENSE-Pretendard.txt"];
+const FONT_DIR = "src/plots/fonts";
+/** `@font-face` rules for {@link FONT_FILES}, and the pages' font. */
+export const FONT_CSS = `@font-face {
+  font-family: Pretendard;
+  font-weight: 400;
+  font-display: swap;
+  src: url(fonts/Pretendard-Regular.otf) format("opentype");
+}
+@font-face {
+  font-family: Pretendard;
+  font-weight: 700;
+  font-display: swap;
+  src: url(fonts/Pretendard-Bold.otf) format("opentype");
+}
+:root {
+  font-family: Pretendard, system-ui, -apple-system, "Segoe UI", sans-serif;
+}
+`;
+
 /** The assets: path under `assets/` → contents. */
 export type SiteAssets = Map<string, string | Uint8Array>;
 
@@ -60,7 +81,13 @@ export function cssUrls(css: string): string[] {
 export async function siteAssets(): Promise<SiteAssets> {
   const assets: SiteAssets = new Map();
   const appCss = await readRepoText(APP_STYLESHEET);
-  assets.set("site.css", `${rootBlock(appCss, APP_STYLESHEET)}\n${await readRepoText(SITE_STYLESHEET)}`);
+  assets.set(
+    "site.css",
+    `${rootBlock(appCss, APP_STYLESHEET)}\n${FONT_CSS}${await readRepoText(SITE_STYLESHEET)}`,
+  );
+  for (const name of FONT_FILES) {
+    assets.set(`fonts/${name}`, await Deno.readFile(join(repoRoot(), FONT_DIR, name)));
+  }
   assets.set("highlight.css", await readRepoText(HIGHLIGHT_THEME));
   const katexCss = woff2Only(await readRepoText(KATEX_STYLESHEET));
   assets.set("katex/katex.min.css", katexCss);

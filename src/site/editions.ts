@@ -22,6 +22,7 @@ export const EDITION_LABELS: Record<string, string> = {
   en: "English",
   ko: "한국어",
   [SOLUTIONS_DIR]: "Solutions to the exercises",
+  [`ko-${SOLUTIONS_DIR}`]: "한국어: 연습 문제 해답",
 };
 
 /** One edition of the course. */
@@ -64,16 +65,6 @@ export async function listEditions(root: string): Promise<Edition[]> {
   if (main.length > 0) {
     editions.push({ id: MAIN_EDITION, label: EDITION_LABELS[MAIN_EDITION], lang: MAIN_EDITION, dir: "", files: main });
   }
-  const folders: string[] = [];
-  for await (const entry of Deno.readDir(root)) {
-    if (entry.isDirectory && /^[a-z]{2,3}(-[A-Za-z]+)?$/.test(entry.name)) folders.push(entry.name);
-  }
-  for (const folder of folders.sort()) {
-    const files = await numberedNotebooks(join(root, folder));
-    if (files.length > 0) {
-      editions.push({ id: folder, label: EDITION_LABELS[folder] ?? folder, lang: folder, dir: folder, files });
-    }
-  }
   const solutions = await numberedNotebooks(join(root, SOLUTIONS_DIR));
   if (solutions.length > 0) {
     editions.push({
@@ -83,6 +74,28 @@ export async function listEditions(root: string): Promise<Edition[]> {
       dir: SOLUTIONS_DIR,
       files: solutions,
     });
+  }
+  const folders: string[] = [];
+  for await (const entry of Deno.readDir(root)) {
+    if (entry.isDirectory && /^[a-z]{2,3}(-[A-Za-z]+)?$/.test(entry.name)) folders.push(entry.name);
+  }
+  for (const folder of folders.sort()) {
+    const files = await numberedNotebooks(join(root, folder));
+    if (files.length > 0) {
+      editions.push({ id: folder, label: EDITION_LABELS[folder] ?? folder, lang: folder, dir: folder, files });
+    }
+    // a translation's solutions, in its own language
+    const translated = await numberedNotebooks(join(root, folder, SOLUTIONS_DIR));
+    if (translated.length > 0) {
+      const id = `${folder}-${SOLUTIONS_DIR}`;
+      editions.push({
+        id,
+        label: EDITION_LABELS[id] ?? `${EDITION_LABELS[folder] ?? folder}: ${EDITION_LABELS[SOLUTIONS_DIR]}`,
+        lang: folder,
+        dir: `${folder}/${SOLUTIONS_DIR}`,
+        files: translated,
+      });
+    }
   }
   return editions;
 }

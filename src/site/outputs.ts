@@ -28,6 +28,14 @@ export const SITE_MIME_ORDER = [
   "text/plain",
 ] as const;
 
+/**
+ * Hangul. An SVG shown through `<img>` cannot use the page's fonts, only the
+ * system's: on a machine without a Korean font its Hangul shows as empty
+ * boxes, so a figure with Hangul is shown from its PNG, whose text was drawn
+ * with the course's font.
+ */
+const NEEDS_COURSE_FONT = /[\u1100-\u11FF\u3130-\u318F\uAC00-\uD7A3]/;
+
 /** The longest `alt` text taken from an output's plain text. */
 const MAX_ALT_LENGTH = 200;
 /** ANSI escape sequences (colours in Deno's `text/plain` and in tracebacks): they start with ESC. */
@@ -87,7 +95,11 @@ export function renderOutput(output: NotebookOutput, markdown: MarkdownRenderer)
     return done(`<pre>${ansiToHtml(traceback)}</pre>`, "error");
   }
   const data = output.data ?? {};
-  const type = SITE_MIME_ORDER.find((candidate) => data[candidate] !== undefined);
+  let type = SITE_MIME_ORDER.find((candidate) => data[candidate] !== undefined);
+  if (
+    type === "image/svg+xml" && data["image/png"] !== undefined &&
+    NEEDS_COURSE_FONT.test(joinText(data[type] as MultilineString))
+  ) type = "image/png";
   if (type === undefined) return done("", "empty");
   const raw = data[type];
   if (type === "application/json") {

@@ -47,6 +47,24 @@ export interface PageContext {
   notebookFile: string;
 }
 
+/** The words of a page's frame, in the page's language (English for any language without its own). */
+const FRAME_WORDS: Record<string, { contents: string; footer: (link: string) => string }> = {
+  en: {
+    contents: "contents",
+    footer: (link) =>
+      `An executed copy of the notebook ${link}: download it to open it in Jupyter and run it yourself.`,
+  },
+  ko: {
+    contents: "차례",
+    footer: (link) => `실행된 노트북 ${link}: 내려받아 Jupyter에서 열고 직접 실행해 보세요.`,
+  },
+};
+
+/** The frame's words for `lang`. */
+export function frameWords(lang: string): (typeof FRAME_WORDS)[string] {
+  return FRAME_WORDS[lang] ?? FRAME_WORDS.en;
+}
+
 /** Plain text of a little HTML (for `<title>`). */
 function textOf(html: string): string {
   return html.replace(/<annotation[^>]*>[\s\S]*?<\/annotation>/g, "").replace(/<[^>]+>/g, "")
@@ -91,7 +109,9 @@ function pager(context: PageContext, where: "top" | "bottom"): string {
       }${escapeXml(l.title)}${rel === "next" ? ` ${arrow}` : ""}</a>`
       : "";
   return `<nav class="pager ${where}" aria-label="course navigation">
-<a class="contents-link" href="${escapeXml(context.indexHref)}">${escapeXml(context.courseTitle)}: contents</a>
+<a class="contents-link" href="${escapeXml(context.indexHref)}">${escapeXml(context.courseTitle)}: ${
+    escapeXml(frameWords(context.lang).contents)
+  }</a>
 ${link(context.previous, "prev", "←")}${link(context.next, "next", "→")}
 </nav>`;
 }
@@ -145,9 +165,11 @@ ${pager(context, "top")}
 ${cells.join("\n")}
 </main>
 ${pager(context, "bottom")}
-<footer>An executed copy of the notebook <a href="${escapeXml(context.notebookFile)}">${
-    escapeXml(context.notebookFile)
-  }</a>: download it to open it in Jupyter and run it yourself.</footer>
+<footer>${
+    frameWords(context.lang).footer(
+      `<a href="${escapeXml(context.notebookFile)}">${escapeXml(context.notebookFile)}</a>`,
+    )
+  }</footer>
 </body>
 </html>
 `;

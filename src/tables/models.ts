@@ -10,6 +10,7 @@ import pl from "nodejs-polars";
 import type { tf } from "../tf.ts";
 import { NUM_CLASSES } from "../data/mnist.ts";
 import type { EpochRow } from "../display/training.ts";
+import { tr } from "../i18n.ts";
 
 /** A loss (or any fraction the report prints as a decimal) with 4 decimals. */
 export const decimal4 = (v: number): string => v.toFixed(4);
@@ -26,10 +27,11 @@ const HISTORY_COLUMNS = ["accuracy", "loss", "val_accuracy", "val_loss"];
 export function historyTable(rows: EpochRow[]): pl.DataFrame {
   if (rows.length === 0) return pl.DataFrame({ epoch: [] as number[] });
   const columns = HISTORY_COLUMNS.filter((c) => c in rows[0]);
+  const epoch = tr({ en: "epoch", ko: "에폭" });
   return pl.DataFrame({
-    epoch: pl.Series("epoch", rows.map((r) => r.epoch), pl.Int32),
+    [epoch]: pl.Series(epoch, rows.map((r) => r.epoch), pl.Int32),
     ...Object.fromEntries(columns.map((c) => [c, rows.map((r) => decimal4(r[c]))])),
-    ...("seconds" in rows[0] ? { seconds: rows.map((r) => r.seconds.toFixed(1)) } : {}),
+    ...("seconds" in rows[0] ? { [tr({ en: "seconds", ko: "초" })]: rows.map((r) => r.seconds.toFixed(1)) } : {}),
   });
 }
 
@@ -47,9 +49,9 @@ export function historyFrame(rows: EpochRow[]): pl.DataFrame {
 /** Train and test accuracy and loss, one row per split, as the report's section 2.3 prints them. */
 export function scoresTable(scores: { train: [number, number]; test: [number, number] }): pl.DataFrame {
   return pl.DataFrame({
-    data: ["train", "test"],
-    accuracy: [percent2(scores.train[1]), percent2(scores.test[1])],
-    loss: [decimal4(scores.train[0]), decimal4(scores.test[0])],
+    [tr({ en: "data", ko: "데이터" })]: [tr({ en: "train", ko: "학습" }), tr({ en: "test", ko: "테스트" })],
+    [tr({ en: "accuracy", ko: "정확도" })]: [percent2(scores.train[1]), percent2(scores.test[1])],
+    [tr({ en: "loss", ko: "손실" })]: [decimal4(scores.train[0]), decimal4(scores.test[0])],
   });
 }
 
@@ -57,12 +59,13 @@ export function scoresTable(scores: { train: [number, number]; test: [number, nu
 export function parameterTable(models: Record<string, tf.LayersModel>): pl.DataFrame {
   const rows = Object.entries(models).flatMap(([name, model]) => [
     ...model.layers.map((l) => ({ model: name, layer: l.getClassName(), parameters: l.countParams() })),
-    { model: name, layer: "total", parameters: model.countParams() },
+    { model: name, layer: tr({ en: "total", ko: "합계" }), parameters: model.countParams() },
   ]);
+  const parameters = tr({ en: "parameters", ko: "파라미터 수" });
   return pl.DataFrame({
-    model: rows.map((r) => r.model),
-    layer: rows.map((r) => r.layer),
-    parameters: pl.Series("parameters", rows.map((r) => r.parameters), pl.Int32),
+    [tr({ en: "model", ko: "모델" })]: rows.map((r) => r.model),
+    [tr({ en: "layer", ko: "층" })]: rows.map((r) => r.layer),
+    [parameters]: pl.Series(parameters, rows.map((r) => r.parameters), pl.Int32),
   });
 }
 
@@ -71,16 +74,18 @@ export function probabilityTable(probabilities: ArrayLike<number>): pl.DataFrame
   if (probabilities.length !== NUM_CLASSES) {
     throw new RangeError(`expected ${NUM_CLASSES} probabilities, got ${probabilities.length}`);
   }
+  const digit = tr({ en: "digit", ko: "숫자" });
   return pl.DataFrame({
-    digit: pl.Series("digit", [...Array(NUM_CLASSES).keys()], pl.Int32),
-    probability: Array.from(probabilities, (p) => percent2(p)),
+    [digit]: pl.Series(digit, [...Array(NUM_CLASSES).keys()], pl.Int32),
+    [tr({ en: "probability", ko: "확률" })]: Array.from(probabilities, (p) => percent2(p)),
   });
 }
 
 /** Per-digit accuracy of several models: one row per digit, a column per model (percentages). */
 export function perClassTable(accuracies: Record<string, number[]>): pl.DataFrame {
+  const digit = tr({ en: "digit", ko: "숫자" });
   return pl.DataFrame({
-    digit: pl.Series("digit", Array.from({ length: NUM_CLASSES }, (_, d) => d), pl.Int32),
+    [digit]: pl.Series(digit, Array.from({ length: NUM_CLASSES }, (_, d) => d), pl.Int32),
     ...Object.fromEntries(Object.entries(accuracies).map(([name, values]) => [name, values.map(percent2)])),
   });
 }
