@@ -167,5 +167,5 @@ Deno.test("augment: without a pen setting the draws are the five they always wer
   assertEquals(a(), b());
   const pen = randomTransform(createRng(9), DRAWING_AUGMENTATION);
   assertEquals({ ...pen, cut: undefined }, { ...plain, cut: undefined });
-  assert(pen.cut! >= 0.1 && pen.cut! <= 0.9, String(pen.cut));
+  assert(pen.cut! >= 0.05 && pen.cut! <= 0.95, String(pen.cut));
 });
