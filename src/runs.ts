@@ -34,6 +34,7 @@ import { imageTensor, labelTensor, oneHotTensor, type Pixels } from "./data/tens
 import {
   type AugmentOptions,
   augmentSplit,
+  DRAWING_AUGMENTATION,
   SOURCE_001_AUGMENTATION,
   SOURCE_001_AUGMENTED_DIGITS,
 } from "./data/augment.ts";
@@ -198,6 +199,18 @@ export const RUNS = {
     epochs: SOURCE_001.fineTuneEpochs,
     augment: { ...SOURCE_001_AUGMENTATION },
     fineTuneFrom: "source-001-cnn",
+  },
+  // the course's best model for drawings (notebook 06 trains and measures it; the app offers it)
+  "vgg-cnn-augmented": {
+    name: "vgg-cnn-augmented",
+    title: "the course's best model: a VGG-style CNN, 5 epochs on augmented images, pen width too",
+    source: "source 001 (deeper CNN, augmentation) taken further, with pen-width augmentation (notebook 06)",
+    preset: "vgg-cnn",
+    epochs: 5,
+    batchSize: 64, // source 001's
+    validation: "test",
+    seed: DEFAULT_SEED,
+    augment: { ...DRAWING_AUGMENTATION },
   },
 } as const satisfies Record<string, RunSpec>;
 

@@ -45,12 +45,18 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
     return body.error as string;
   };
   try {
-    await t.step("GET /api/models lists the MLP and the CNN, none loaded yet", async () => {
+    await t.step("GET /api/models lists the MLP, the CNN and the best model, none loaded yet", async () => {
       const response = await fetch(url("/api/models"));
       const body = await response.json();
       assertEquals(response.status, 200);
-      assertEquals(body.models.map((m: { name: string }) => m.name), ["mlp-5", "cnn-5"]);
-      assertEquals(body.models.map((m: { status: string }) => m.status), ["idle", "idle"]);
+      assertEquals(body.models.map((m: { name: string }) => m.name), ["mlp-5", "cnn-5", "vgg-cnn-augmented"]);
+      assertEquals(body.models.map((m: { status: string }) => m.status), ["idle", "idle", "idle"]);
+      assertEquals(body.bestModel, "vgg-cnn-augmented");
+      assertEquals(body.sideBySide.map((v: { value: string }) => v.value), [
+        "mlp-5,cnn-5",
+        "mlp-5,cnn-5,vgg-cnn-augmented",
+      ]);
+      assertEquals(body.sideBySide[0].label, "MLP | CNN");
       assertEquals(body.modes.map((m: { name: string }) => m.name), ["v1", "v2", "v3"]);
       assertEquals(body.quick, true);
       assertEquals(body.limits.maxBytes, MAX_PNG_BYTES);
@@ -64,7 +70,7 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
       await app.registry.prepare("mlp-5");
       await app.registry.prepare("cnn-5");
       const models = await (await fetch(url("/api/models"))).json();
-      assertEquals(models.models.map((m: { status: string }) => m.status), ["ready", "ready"]);
+      assertEquals(models.models.map((m: { status: string }) => m.status), ["ready", "ready", "idle"]);
     });
 
     await t.step("POST /api/predict answers digit, confidence, probabilities and the 28x28 input", async () => {
@@ -122,7 +128,12 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
       await expectError(await post("/api/predict", huge), 413, "too_many_bytes");
       await expectError(await post("/api/predict", drawingPng(SEVEN, 4200, 10)), 413, "too_many_pixels");
       const unknownModel = await expectError(await post("/api/predict?model=resnet", png), 400, "unknown_model");
-      assert(unknownModel.includes("mlp-5, cnn-5"));
+      assert(unknownModel.includes("mlp-5, cnn-5, vgg-cnn-augmented"));
+      const twice = await expectError(await post("/api/predict?model=mlp-5,mlp-5", png), 400, "unknown_model");
+      assert(twice.includes("'mlp-5' twice"), twice);
+      const empty = await expectError(await post("/api/predict?model=mlp-5,", png), 400, "unknown_model");
+      assert(empty.includes("empty name"), empty);
+      await expectError(await post("/api/predict?model=mlp-5,resnet", png), 400, "unknown_model");
       await expectError(await post("/api/predict?mode=v9", png), 400, "unknown_mode");
       await expectError(await fetch(url("/api/predict")), 405, "method_not_allowed");
       await expectError(await fetch(url("/api/nothing")), 404, "not_found");
@@ -130,6 +141,72 @@ Deno.test("app API: predictions, every bad request, concurrency", async (t) => {
       const after = await post("/api/predict?model=cnn-5&mode=v2", png);
       assertEquals(after.status, 200);
       await after.body?.cancel();
+    });
+
+    await t.step(
+      "side by side: one drawing, each model's answer as it gives it alone, logged and labelled together",
+      async () => {
+        const before = (await app.log.read()).predictions.length;
+        const png = drawingPng(SEVEN);
+        const response = await post("/api/predict?model=mlp-5,cnn-5&mode=v3&steps=1", png);
+        const body = await response.json();
+        assertEquals(response.status, 200, JSON.stringify(body));
+        assertEquals(body.models, ["mlp-5", "cnn-5"]);
+        assertEquals(body.predictions.map((p: { model: string }) => p.model), ["mlp-5", "cnn-5"]);
+        assertEquals(Object.keys(body.steps), ["grey", "inverted", "framed", "final"]);
+        // each answer is the one the model gives alone, on the same input
+        for (const p of body.predictions) {
+          const alone = await (await post(`/api/predict?model=${p.model}&mode=v3&log=0`, png)).json();
+          assertEquals([p.digit, p.confidence, p.probabilities], [alone.digit, alone.confidence, alone.probabilities]);
+          assertEquals(body.input, alone.input);
+          assert(p.logged && typeof p.id === "string" && p.predictMs >= 0, JSON.stringify(p));
+        }
+        // the top level is the first model's answer, as a one-model request has it
+        assertEquals([body.model, body.digit, body.id], ["mlp-5", body.predictions[0].digit, body.predictions[0].id]);
+        assertEquals(body.ids, body.predictions.map((p: { id: string }) => p.id));
+        assertEquals(body.logged, true);
+        // in the log: one prediction per model, sharing the drawing's id
+        const logged = (await app.log.read()).predictions.slice(before);
+        assertEquals(logged.map((p) => p.model), ["mlp-5", "cnn-5"]);
+        assert(typeof logged[0].drawing === "string" && logged[0].drawing === logged[1].drawing);
+        assertEquals(logged[0].input, logged[1].input);
+        // one label for the drawing labels both answers
+        const labelled = await post("/api/label", JSON.stringify({ ids: body.ids, label: 7 }), "application/json");
+        assertEquals([labelled.status, (await labelled.json()).ids], [200, body.ids]);
+        const after = (await app.log.read()).predictions.slice(before);
+        assertEquals(after.map((p) => p.label), [7, 7]);
+        const json = "application/json";
+        await expectError(
+          await post("/api/label", JSON.stringify({ ids: [body.ids[0], "nope"], label: 1 }), json),
+          404,
+          "unknown_prediction",
+        );
+        assertEquals((await app.log.read()).predictions.slice(before).map((p) => p.label), [7, 7], "nothing labelled");
+        await expectError(await post("/api/label", JSON.stringify({ ids: [], label: 1 }), json), 400, "malformed_json");
+        await expectError(
+          await post("/api/label", JSON.stringify({ id: body.ids[0], ids: body.ids, label: 1 }), json),
+          400,
+          "malformed_json",
+        );
+        // a one-model answer lists itself in predictions too
+        const one = await (await post("/api/predict?model=cnn-5&log=0", png)).json();
+        assertEquals([one.models, one.predictions.length, one.predictions[0].digit], [["cnn-5"], 1, one.digit]);
+      },
+    );
+
+    await t.step("side by side with a model still to train: 503 naming it, and its training starts", async () => {
+      const response = await post("/api/predict?model=cnn-5,vgg-cnn-augmented&log=0", drawingPng(SEVEN));
+      const body = await response.json();
+      assertEquals([response.status, body.code, body.model.name], [503, "model_not_ready", "vgg-cnn-augmented"]);
+      await app.registry.prepare("vgg-cnn-augmented");
+      const three = await (await post("/api/predict?model=mlp-5,cnn-5,vgg-cnn-augmented&log=0", drawingPng(SEVEN)))
+        .json();
+      assertEquals(three.predictions.map((p: { model: string }) => p.model), ["mlp-5", "cnn-5", "vgg-cnn-augmented"]);
+      const info = app.registry.info("vgg-cnn-augmented");
+      assert(
+        info.description.includes("augmented images") && info.description.includes("quick mode"),
+        info.description,
+      );
     });
 
     await t.step("labels: a user confirms or corrects a logged prediction", async () => {

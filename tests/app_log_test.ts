@@ -43,6 +43,16 @@ Deno.test("log: appends come back in order with their labels (latest label wins)
   });
 });
 
+Deno.test("log: answers to one drawing side by side share its drawing id; a malformed one is skipped", () => {
+  const line = (i: number, extra: object) => JSON.stringify({ type: "prediction", ...record(i), ...extra });
+  const { predictions, warnings } = parseLog(
+    [line(1, { drawing: "d1" }), line(2, { drawing: "d1" }), line(3, {}), line(4, { drawing: 7 })].join("\n"),
+  );
+  assertEquals(predictions.map((p) => [p.id, p.drawing]), [["p1", "d1"], ["p2", "d1"], ["p3", undefined]]);
+  assertEquals(warnings.length, 1);
+  assert(warnings[0].includes("drawing is not an id"), warnings[0]);
+});
+
 Deno.test("log: a damaged line is skipped with a warning and costs no other entry", async () => {
   await withLog(async (path) => {
     const log = new PredictionLog(path);

@@ -2,7 +2,8 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { type BenchReport, formatReport, parseBenchArgs } from "../src/cli/bench.ts";
 import { type TorchResult, torchScriptPath, unfairBlas } from "../src/cli/bench/torch.ts";
-import { simpleResize, syntheticDrawing } from "../src/cli/bench/inference.ts";
+import { benchInference, simpleResize, syntheticDrawing } from "../src/cli/bench/inference.ts";
+import { tf } from "../src/tf.ts";
 import { peakRssMiB } from "../src/cli/bench/machine.ts";
 
 Deno.test("bench options: defaults and every flag", () => {
@@ -111,6 +112,11 @@ Deno.test("bench report formats training, torch ratio and inference rows", () =>
   assert(text.includes("2.00x"), text);
   assert(text.includes("torch comparison skipped"), text);
   assert(/cnn\s+1\.500\s+2\.500/.test(text), text);
+  const sideBySide = formatReport({
+    ...report,
+    inference: [{ model: "mlp+cnn", preprocess: "simple", runs: 200, medianMs: 2.25, p95Ms: 3 }],
+  });
+  assert(/mlp\+cnn\s+2\.250\s+3\.000/.test(sideBySide) && sideBySide.includes("read by both models"), sideBySide);
   assert(text.includes("other processes competed"), text);
   assert(text.includes("after a warm-up of 200 batches (PyTorch: one batch)"), text);
   // With PyTorch on the reference BLAS: its BLAS is named, its figure shown, and no ratio.
@@ -134,4 +140,13 @@ Deno.test("synthetic drawing and simple resize give ink in the middle, paper at 
   for (const v of input) ink += v;
   assert(ink > 20, `ink ${ink}`);
   assert(peakRssMiB() > 0);
+});
+
+Deno.test("inference latency side by side: one drawing, both models, no tensor left behind", () => {
+  const before = tf.memory().numTensors;
+  const both = benchInference("mlp+cnn", 5, 1);
+  assertEquals([both.model, both.runs], ["mlp+cnn", 5]);
+  assert(both.medianMs > 0 && both.p95Ms >= both.medianMs, JSON.stringify(both));
+  assertEquals(tf.memory().numTensors, before);
+  assertThrows(() => benchInference("mlp+resnet", 1, 0), RangeError, "known: mlp, cnn, deep-cnn");
 });

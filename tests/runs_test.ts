@@ -7,9 +7,12 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
 import { tf } from "../src/tf.ts";
 import { loadCourseMnist } from "../src/data/course_data.ts";
+import { sliceSplit } from "../src/data/splits.ts";
+import { augmentedImages, DRAWING_AUGMENTATION } from "../src/data/augment.ts";
 import { imageTensor, labelTensor } from "../src/data/tensors.ts";
 import { setSeed } from "../src/random.ts";
 import { getRun, isRunCached, RUNS, trainRun } from "../src/runs.ts";
+import { APP_MODEL_NAMES, BEST_APP_MODEL } from "../src/app/models.ts";
 import { withModelCache } from "../src/train.ts";
 import { silentTrainingDisplay } from "../src/display/training.ts";
 import { augmentationGrid } from "../src/figures/extensions.ts";
@@ -75,6 +78,67 @@ Deno.test("trainRun and a notebook cell written the same way are one run: the ce
     assertEquals(Array.from(labelTensor(quick.train).dataSync()), Array.from(yTrain.dataSync()));
     tf.dispose([xTrain, yTrain]);
     for (const m of [model, five.model, ten.model]) m.dispose();
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("the best model: a VGG-style CNN with source 001's augmentation and the pen, offered by the app", () => {
+  const best = getRun("vgg-cnn-augmented");
+  assertEquals([best.preset, best.epochs, best.batchSize, best.validation], ["vgg-cnn", 5, 64, "test"]);
+  assertEquals(best.augment, { rotation: 5, zoom: 0.05, shift: 0.05, stroke: 0.45 });
+  assertEquals(BEST_APP_MODEL, best.name);
+  assert((APP_MODEL_NAMES as readonly string[]).includes(best.name));
+  // every model the app offers is a run of the registry
+  for (const name of APP_MODEL_NAMES) assertEquals(getRun(name).name, name);
+});
+
+Deno.test("the best run and notebook 06's cell written the same way are one run: the cell restores every epoch", async () => {
+  const cacheDir = await Deno.makeTempDir({ prefix: "runs-best-" });
+  // a small slice keeps the test short; the run and the cell see the same one
+  const data = { ...quick, train: sliceSplit(quick.train, 0, 256), test: sliceSplit(quick.test, 0, 128) };
+  try {
+    const run = await trainRun("vgg-cnn-augmented", data, { cacheDir, display });
+    assert(!run.fromCache && run.rows.length === 5, `${run.rows.length} epochs`);
+    // notebook 06's cell
+    const { train, test } = data;
+    const yTrain = tf.tensor1d(train.labels, "float32");
+    const xTest = tf.tidy(() => tf.tensor(test.images, [test.count, 28, 28, 1], "float32").div(255));
+    const yTest = tf.tensor1d(test.labels, "float32");
+    setSeed(1234);
+    const bestCnn = tf.sequential({
+      layers: [
+        tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: "relu" }),
+        tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: "relu" }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
+        tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
+        tf.layers.maxPooling2d({ poolSize: 2 }),
+        tf.layers.flatten(),
+        tf.layers.dense({ units: 128, activation: "relu" }),
+        tf.layers.dense({ units: 10, activation: "softmax" }),
+      ],
+    });
+    bestCnn.compile({ optimizer: "adam", loss: "sparseCategoricalCrossentropy", metrics: ["accuracy"] });
+    const BEST_EPOCHS = 5;
+    for (let epoch = 0; epoch < BEST_EPOCHS; epoch++) {
+      const xEpoch = augmentedImages(train, DRAWING_AUGMENTATION, 1234 * 1000 + epoch);
+      const history = await withModelCache(bestCnn, { cacheDir, display }).fit(xEpoch, yTrain, {
+        epochs: epoch + 1,
+        initialEpoch: epoch,
+        batchSize: 64,
+        validationData: [xTest, yTest],
+      });
+      xEpoch.dispose();
+      assert(history.fromCache, `the cell's epoch ${epoch + 1} restored the run's`);
+    }
+    assertEquals(
+      bestCnn.getWeights().map((w) => Array.from(w.dataSync())),
+      run.model.getWeights().map((w) => Array.from(w.dataSync())),
+    );
+    tf.dispose([yTrain, xTest, yTest]);
+    bestCnn.dispose();
+    run.model.dispose();
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
   }

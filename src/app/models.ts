@@ -1,9 +1,15 @@
 /**
  * The models the drawing app offers: the runs `mlp-5` and `cnn-5` of the
- * course (the report's MLP and CNN after 5 epochs, `src/runs.ts`), restored
- * from the model cache, or trained on first use (with progress) when the cache
- * does not have them yet. They are the very models the notebooks and
- * `reproduce` trained: the same run through the same cached `fit`.
+ * course (the report's MLP and CNN after 5 epochs, `src/runs.ts`) and the
+ * course's best model for drawings, `vgg-cnn-augmented` (a VGG-style CNN
+ * trained on augmented images, pen width included, as notebook 06 trains it),
+ * restored from the model cache, or trained on first use (with progress)
+ * when the cache does not have them yet. They are the very models the
+ * notebooks and `reproduce` trained: the same run through the same cached `fit`.
+ *
+ * A request may name several of them ({@link checkModelNames}) to have one
+ * drawing read by each, side by side; {@link SIDE_BY_SIDE} lists the
+ * comparisons the page offers.
  *
  * A {@link ModelRegistry} holds them for one server. Nothing is loaded or
  * trained when it is created; `prepare(name)` does it once, and trainings run
@@ -24,11 +30,30 @@ import { silentTrainingDisplay, type TrainingDisplay } from "../display/training
 import { MODEL_PIXELS } from "../draw/preprocess.ts";
 
 /** The runs the app offers, in the order the page lists them. */
-export const APP_MODEL_NAMES = ["mlp-5", "cnn-5"] as const;
+export const APP_MODEL_NAMES = ["mlp-5", "cnn-5", "vgg-cnn-augmented"] as const;
 /** One of {@link APP_MODEL_NAMES}. */
 export type AppModelName = typeof APP_MODEL_NAMES[number];
 /** The model a request gets when it names none: the report's final app used the CNN. */
 export const DEFAULT_APP_MODEL: AppModelName = "cnn-5";
+/** The course's best model for drawings (notebook 06 measures it). */
+export const BEST_APP_MODEL: AppModelName = "vgg-cnn-augmented";
+/** Short names the page shows for each model. */
+export const APP_MODEL_LABELS: Readonly<Record<AppModelName, string>> = {
+  "mlp-5": "MLP",
+  "cnn-5": "CNN",
+  "vgg-cnn-augmented": "best: VGG-style CNN, augmented",
+};
+/**
+ * The side-by-side comparisons the page offers: the report's MLP against its
+ * CNN (its table 5.2 says the CNN reads user input better), and both against
+ * the best model.
+ */
+export const SIDE_BY_SIDE: readonly (readonly AppModelName[])[] = [
+  ["mlp-5", "cnn-5"],
+  ["mlp-5", "cnn-5", "vgg-cnn-augmented"],
+];
+/** Separates the models of a side-by-side request: `model=mlp-5,cnn-5`. */
+export const MODEL_LIST_SEPARATOR = ",";
 
 /**
  * Where a model is on its way to being usable: "queued" waits for another
@@ -49,6 +74,8 @@ export interface TrainingProgress {
 /** What `GET /api/models` says about one model. */
 export interface ModelInfo {
   name: AppModelName;
+  /** The short name the page shows ({@link APP_MODEL_LABELS}). */
+  label: string;
   description: string;
   status: ModelStatus;
   progress: TrainingProgress | null;
@@ -103,6 +130,30 @@ export function checkModelName(name: string): AppModelName {
   return name as AppModelName;
 }
 
+/**
+ * The models of a request's `model` parameter: one name, or several separated
+ * by commas (`mlp-5,cnn-5`) for one drawing read by each, side by side; an
+ * error names the unknown or repeated one.
+ */
+export function checkModelNames(value: string): AppModelName[] {
+  const names = value.split(MODEL_LIST_SEPARATOR).map((name) => name.trim());
+  if (names.some((name) => name === "")) {
+    throw new RangeError(
+      `model=${value} has an empty name; give one model or several separated by commas, e.g. model=mlp-5,cnn-5`,
+    );
+  }
+  const models = names.map(checkModelName);
+  const repeated = models.find((name, i) => models.indexOf(name) !== i);
+  if (repeated) throw new RangeError(`model=${value} names '${repeated}' twice; name each model once`);
+  return models;
+}
+
+/** What the app says a run is: its model, epochs and what it trained on. */
+function describeRun(run: RunSpec, quick: boolean): string {
+  const data = run.augment ? " on augmented images" : "";
+  return `${getPreset(run.preset).description}, ${run.epochs} epochs${data}` + (quick ? " (quick mode)" : "");
+}
+
 /** The app's models for one server: loaded or trained on first use, then kept in memory. */
 export class ModelRegistry {
   readonly quick: boolean;
@@ -138,7 +189,8 @@ export class ModelRegistry {
     const entry = this.entry(name);
     return {
       name,
-      description: `${getPreset(getRun(name).preset).description}, 5 epochs` + (this.quick ? " (quick mode)" : ""),
+      label: APP_MODEL_LABELS[name],
+      description: describeRun(getRun(name), this.quick),
       status: entry.status,
       progress: entry.progress,
       error: entry.error,

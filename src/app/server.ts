@@ -8,8 +8,16 @@
  * | --- | --- |
  * | `GET /api/models` | the models, their status (idle, queued, loading, training with progress, ready, failed) and any notice, the modes, the limits, where the log is |
  * | `POST /api/models/{name}/prepare` | starts loading (or training) a model; 202 with its status |
- * | `POST /api/predict?model=cnn-5&mode=v3` with a PNG body (`Content-Type: image/png`) | `digit`, `confidence`, `probabilities` (10), `input` (the 28×28 the model saw, 784 values in [0, 1]), `id` of the log entry |
- * | `POST /api/label` with `{"id": "…", "label": 7}` | records the digit the user meant for a logged prediction |
+ * | `POST /api/predict?model=cnn-5&mode=v3` with a PNG body (`Content-Type: image/png`) | `digit`, `confidence`, `probabilities` (10), `input` (the 28×28 the model saw, 784 values in [0, 1]), `id` of the log entry, and `predictions` (one entry, the same) |
+ * | `POST /api/predict?model=mlp-5,cnn-5&mode=v3` (side by side) | the drawing preprocessed once and read by each model named: `predictions`, one per model in the order named, each with `model`, `digit`, `confidence`, `probabilities`, `predictMs`, `id`; `ids`; the top-level `digit`, `confidence`, `probabilities` and `id` are the first model's |
+ * | `POST /api/label` with `{"id": "…", "label": 7}` or `{"ids": ["…", "…"], "label": 7}` | records the digit the user meant for logged predictions (every model's answer to one drawing) |
+ *
+ * Side by side: `model` takes up to every model the app offers, separated by
+ * commas, each once (`GET /api/models` lists them and the comparisons the page
+ * offers, `sideBySide`). The drawing is decoded and preprocessed once; each
+ * model's answer is logged as its own prediction, and the answers to one
+ * drawing share a `drawing` id in the log. A model that must still be trained
+ * makes the whole request answer 503 (all of them are started).
  *
  * `/api/predict` also takes `log=0` (do not log: the page's live preview) and
  * `steps=1` (add the images of each preprocessing step, at most 280 pixels a
@@ -43,12 +51,16 @@ import {
 import { decodePng, ImageInputError, MAX_PNG_BYTES, MAX_PNG_PIXELS, MAX_PNG_SIDE } from "../draw/png.ts";
 import { drawingProblem } from "../draw/ink.ts";
 import {
+  APP_MODEL_LABELS,
   type AppModelName,
+  BEST_APP_MODEL,
   checkModelName,
+  checkModelNames,
   DEFAULT_APP_MODEL,
   type ModelInfo,
   ModelRegistry,
   predictDigit,
+  SIDE_BY_SIDE,
 } from "./models.ts";
 import { inputToGreyLevels, PredictionLog } from "./log.ts";
 import { BusyError, Limiter } from "./limiter.ts";
@@ -259,6 +271,28 @@ function imageForAnswer(image: GreyImage) {
   return { width: shown.width, height: shown.height, data: Buffer.from(shown.data).toString("base64") };
 }
 
+/** Most predictions one label request may name: one drawing read by every model. */
+const MAX_LABEL_IDS = 8;
+
+/** The prediction ids a label request names: `"id": "…"` or `"ids": ["…", …]`. */
+function labelIds(value: { id?: unknown; ids?: unknown }): string[] {
+  if ("id" in value && "ids" in value) {
+    throw new RequestError(400, "malformed_json", 'give either "id" or "ids", not both');
+  }
+  const ids = "ids" in value ? value.ids : [value.id];
+  if (
+    !Array.isArray(ids) || ids.length === 0 || ids.length > MAX_LABEL_IDS ||
+    !ids.every((id) => typeof id === "string" && id !== "")
+  ) {
+    throw new RequestError(
+      400,
+      "malformed_json",
+      `the body needs a string "id" of a logged prediction, or "ids": a list of 1 to ${MAX_LABEL_IDS} of them`,
+    );
+  }
+  return ids;
+}
+
 /** A path as the page shows it: relative to the repository when inside it. */
 function shownPath(path: string): string {
   const inside = relative(repoRoot(), path);
@@ -344,10 +378,10 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
 
   async function predict(request: Request, url: URL): Promise<Response> {
     allowMethods(request, "/api/predict", ["POST"]);
-    let model: AppModelName;
+    let models: AppModelName[];
     let mode;
     try {
-      model = checkModelName(url.searchParams.get("model") ?? DEFAULT_APP_MODEL);
+      models = checkModelNames(url.searchParams.get("model") ?? DEFAULT_APP_MODEL);
     } catch (error) {
       throw new RequestError(400, "unknown_model", (error as Error).message);
     }
@@ -369,47 +403,77 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     const body = await readBody(request, maxBodyBytes, bodyTimeoutMs, "send a smaller PNG, e.g. 280x280");
     const { prepared, preprocessMs, steps, problem } = await prepareDrawing(body, mode, withSteps);
     if (problem) throw new RequestError(422, problem.code, problem.message, { empty: true, steps });
-    const network = await modelFor(model);
-    const predictStarted = performance.now();
-    const prediction = predictDigit(network, prepared.input);
-    const predictMs = performance.now() - predictStarted;
-    const id = crypto.randomUUID();
-    let logged = false;
-    let logError: string | undefined;
-    if (shouldLog && logging) {
-      try {
-        await log.appendPrediction({
-          id,
-          time: new Date().toISOString(),
-          model,
-          mode,
-          digit: prediction.digit,
-          confidence: prediction.confidence,
-          probabilities: prediction.probabilities,
-          input: inputToGreyLevels(prepared.input),
-        });
-        logged = true;
-      } catch (error) {
-        // the prediction is still good: answer it, and say it was not kept
-        logError = `the prediction was not logged: writing ${log.path} failed: ${(error as Error).message}`;
-        print(`app: ${logError}`);
+    // every model named starts loading (or training) at once; the first one not ready answers for all
+    for (const name of models) if (!registry.ready(name)) registry.prepare(name).catch(() => {});
+    const networks = [];
+    for (const name of models) networks.push(await modelFor(name));
+    const drawing = models.length > 1 ? crypto.randomUUID() : undefined;
+    const time = new Date().toISOString();
+    const input = shouldLog && logging ? inputToGreyLevels(prepared.input) : [];
+    const predictions = [];
+    for (const [i, name] of models.entries()) {
+      const predictStarted = performance.now();
+      const prediction = predictDigit(networks[i], prepared.input);
+      const predictMs = performance.now() - predictStarted;
+      const id = crypto.randomUUID();
+      let logged = false;
+      let logError: string | undefined;
+      if (shouldLog && logging) {
+        try {
+          await log.appendPrediction({
+            id,
+            time,
+            model: name,
+            mode,
+            digit: prediction.digit,
+            confidence: prediction.confidence,
+            probabilities: prediction.probabilities,
+            input,
+            ...(drawing ? { drawing } : {}),
+          });
+          logged = true;
+        } catch (error) {
+          // the prediction is still good: answer it, and say it was not kept
+          logError = `the prediction was not logged: writing ${log.path} failed: ${(error as Error).message}`;
+          print(`app: ${logError}`);
+        }
       }
+      const notice = registry.info(name).notice;
+      predictions.push({
+        model: name,
+        id: logged ? id : null,
+        logged,
+        ...(logError ? { logError } : {}),
+        digit: prediction.digit,
+        confidence: round(prediction.confidence),
+        probabilities: prediction.probabilities.map(round),
+        predictMs: round(predictMs),
+        ...(notice ? { notice } : {}),
+      });
     }
-    const notice = registry.info(model).notice;
+    const first = predictions[0];
+    const logError = predictions.find((p) => p.logError)?.logError;
+    const notice = predictions.find((p) => p.notice)?.notice;
     return json({
-      id: logged ? id : null,
-      logged,
+      id: first.id,
+      ids: predictions.map((p) => p.id).filter((id) => id !== null),
+      logged: predictions.every((p) => p.logged),
       ...(logError ? { logError } : {}),
-      model,
+      model: first.model,
+      models,
       mode,
       empty: false,
-      digit: prediction.digit,
-      confidence: round(prediction.confidence),
-      probabilities: prediction.probabilities.map(round),
+      digit: first.digit,
+      confidence: first.confidence,
+      probabilities: first.probabilities,
+      predictions,
       input: Array.from(prepared.input, round),
       inputShape: [28, 28],
       box: prepared.box,
-      timing: { preprocessMs: round(preprocessMs), predictMs: round(predictMs) },
+      timing: {
+        preprocessMs: round(preprocessMs),
+        predictMs: round(predictions.reduce((sum, p) => sum + p.predictMs, 0)),
+      },
       ...(notice ? { notice } : {}),
       steps,
     });
@@ -432,15 +496,16 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
         'a label is a small JSON object like {"id": "…", "label": 7}',
       ),
     );
-    let value: { id?: unknown; label?: unknown };
+    let value: { id?: unknown; ids?: unknown; label?: unknown };
     try {
       value = JSON.parse(text);
     } catch {
       throw new RequestError(400, "malformed_json", 'the body must be JSON like {"id": "…", "label": 7}');
     }
-    if (!value || typeof value !== "object" || typeof value.id !== "string") {
-      throw new RequestError(400, "malformed_json", 'the body needs a string "id" of a logged prediction');
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      throw new RequestError(400, "malformed_json", 'the body must be a JSON object like {"id": "…", "label": 7}');
     }
+    const ids = labelIds(value);
     const digit = value.label;
     if (typeof digit !== "number" || !Number.isInteger(digit) || digit < 0 || digit > 9) {
       throw new RequestError(400, "bad_label", `"label" must be a digit 0-9, got ${JSON.stringify(digit)}`);
@@ -448,11 +513,12 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     if (!logging) {
       throw new RequestError(409, "logging_off", "the app runs with --no-log: it keeps no predictions to label");
     }
-    if (!log.has(value.id)) {
-      throw new RequestError(404, "unknown_prediction", `no logged prediction has id '${value.id}'`);
+    const unknown = ids.find((id) => !log.has(id));
+    if (unknown !== undefined) {
+      throw new RequestError(404, "unknown_prediction", `no logged prediction has id '${unknown}'`);
     }
     try {
-      await log.appendLabel(value.id, digit);
+      for (const id of ids) await log.appendLabel(id, digit);
     } catch (error) {
       print(`app: a label could not be logged to ${log.path}: ${(error as Error).message}`);
       throw new RequestError(
@@ -461,13 +527,19 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
         `the label was not logged: writing the log failed: ${(error as Error).message}`,
       );
     }
-    return json({ ok: true, id: value.id, label: digit });
+    return json({ ok: true, ...("ids" in value ? { ids } : { id: ids[0] }), label: digit });
   }
 
   function models(): Response {
     return json({
       models: registry.list(),
       defaultModel: DEFAULT_APP_MODEL,
+      bestModel: BEST_APP_MODEL,
+      sideBySide: SIDE_BY_SIDE.map((list) => ({
+        models: list,
+        value: list.join(","),
+        label: list.map((name) => APP_MODEL_LABELS[name]).join(" | "),
+      })),
       modes: PREPROCESS_MODES.map((name) => ({ name, description: MODE_DESCRIPTIONS[name] })),
       defaultMode: DEFAULT_MODE,
       quick: registry.quick,

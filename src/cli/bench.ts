@@ -5,7 +5,9 @@
  *
  * Measures, for the MLP and the CNN: training samples/s (one epoch of
  * `model.fit`, Adam, at each batch size), inference latency for one drawn
- * digit (preprocess + forward, median and p95 over 200 runs), tensors left
+ * digit (preprocess + forward, median and p95 over 200 runs; also the MLP and
+ * the CNN side by side on one drawing, as the app's comparison view, and the
+ * deeper CNN of the app's best model), tensors left
  * behind by an epoch (must be 0), and the process's peak RSS.
  *
  * usage: deno task bench [--samples 6000] [--batch 32,128] [--models mlp,cnn,mlp4] [--repeat 1]
@@ -232,8 +234,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   }
   if (unfair != null) log(options.json, unfair);
   const inference: InferenceResult[] = [];
-  for (const model of options.models) {
-    if (model === "mlp4") continue; // a diagnostic for training only
+  // the app's views: each model alone, the MLP and the CNN side by side, and the best model's network
+  const timed: string[] = options.models.filter((model) => model !== "mlp4"); // mlp4: a diagnostic for training only
+  if (options.models.includes("mlp") && options.models.includes("cnn")) timed.push("mlp+cnn");
+  if (options.models.includes("cnn")) timed.push("deep-cnn");
+  for (const model of timed) {
     log(options.json, `inference latency, ${model} ...`);
     inference.push(benchInference(model));
   }
@@ -316,12 +321,15 @@ export function formatReport(report: BenchReport): string {
     lines.push(`(${report.torch.note})`);
   }
   lines.push("", "Inference, one drawn digit (280×280 RGBA → 28×28 → forward → probabilities):");
-  lines.push([pad("model", 6), pad("median ms", 10, true), pad("p95 ms", 8, true), "  preprocess"].join("  "));
+  lines.push([pad("model", 8), pad("median ms", 10, true), pad("p95 ms", 8, true), "  preprocess"].join("  "));
   for (const r of report.inference) {
     lines.push(
-      [pad(r.model, 6), pad(r.medianMs.toFixed(3), 10, true), pad(r.p95Ms.toFixed(3), 8, true), `  ${r.preprocess}`]
+      [pad(r.model, 8), pad(r.medianMs.toFixed(3), 10, true), pad(r.p95Ms.toFixed(3), 8, true), `  ${r.preprocess}`]
         .join("  "),
     );
+  }
+  if (report.inference.some((r) => r.model.includes("+"))) {
+    lines.push("(mlp+cnn: one drawing preprocessed once and read by both models, as the app's side-by-side view)");
   }
   lines.push("", `Peak RSS of the whole run: ${report.peakRssMiB.toFixed(0)} MiB`);
   const { start, end } = report.loadAverage;

@@ -43,7 +43,10 @@ export function augmentationGrid(
         values: copy,
         width: IMAGE_SIZE,
         height: IMAGE_SIZE,
-        caption: [`${t.angle.toFixed(1)}°, ×${((t.zoomX + t.zoomY) / 2).toFixed(2)}`],
+        caption: [
+          `${t.angle.toFixed(1)}°, ×${((t.zoomX + t.zoomY) / 2).toFixed(2)}`,
+          ...(t.cut === undefined ? [] : [`pen cut ${t.cut.toFixed(2)}`]),
+        ],
       });
     }
   }
@@ -52,8 +55,13 @@ export function augmentationGrid(
     columns: variants + 1,
     title: `Each digit and ${variants} random copies (rotation ≤ ${options.rotation}°, zoom ≤ ${
       options.zoom * 100
-    }%, shift ≤ ${options.shift * 100}%)`,
+    }%, shift ≤ ${options.shift * 100}%${options.stroke ? `, pen cut ${penCuts(options.stroke)}` : ""})`,
   });
+}
+
+/** The range of the pen's cut: 0.4 → "0.1–0.9". */
+function penCuts(stroke: number): string {
+  return `${Number((0.5 - stroke).toFixed(2))}–${Number((0.5 + stroke).toFixed(2))}`;
 }
 
 /** Learning curves of a run with early stopping, with a dashed line at the epoch whose weights were kept. */

@@ -149,6 +149,31 @@ export function createWideMlp(seed: number = DEFAULT_SEED): tf.LayersModel {
   return model;
 }
 
+/**
+ * The course's CNN for drawings (notebook 06): source 001's three stages of
+ * 3×3 convolutions made two convolutions deep per stage, as VGG does (32, 32,
+ * max-pooling, 64, 64, max-pooling), then Dense(128) and the softmax output;
+ * Adam, sparse labels. 197,482 parameters.
+ */
+export function createVggCnn(seed: number = DEFAULT_SEED): tf.LayersModel {
+  setSeed(seed);
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: CNN_INPUT_SHAPE, filters: 32, kernelSize: 3, activation: "relu" }),
+      tf.layers.conv2d({ filters: 32, kernelSize: 3, activation: "relu" }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
+      tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: "relu" }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 128, activation: "relu" }),
+      tf.layers.dense({ units: NUM_CLASSES, activation: "softmax" }),
+    ],
+  });
+  model.compile(compileArgs("sparse"));
+  return model;
+}
+
 /** Every preset by name. */
 export const PRESETS: Readonly<Record<string, ModelPreset>> = {
   mlp: {
@@ -185,6 +210,13 @@ export const PRESETS: Readonly<Record<string, ModelPreset>> = {
     labels: "onehot",
     optimizer: "adam",
     create: createWideMlp,
+  },
+  "vgg-cnn": {
+    name: "vgg-cnn",
+    description: "a VGG-style CNN: two 3x3 convolutions per stage (32, 32; 64, 64), Dense(128)",
+    labels: "sparse",
+    optimizer: "adam",
+    create: createVggCnn,
   },
 };
 

@@ -5,6 +5,7 @@ const PAD_SIZE = 280;
 const LIVE_INTERVAL_MS = 250; // at most four live predictions a second while drawing
 const STATUS_POLL_MS = 1000;
 const STEP_BOX = 140; // CSS pixels of each step image's longer side
+const SMALL_CHART_LABEL_MIN = 0.01; // side by side, bars under 1% go without their percentage
 
 const $ = (id) => document.getElementById(id);
 const pad = $("pad");
@@ -17,18 +18,23 @@ const state = {
   inFlight: false,
   lastLive: 0,
   pendingLive: false,
-  lastLoggedId: null,
+  lastLoggedIds: [],
   models: [],
+  labels: {}, // model name -> the short name the page shows
 };
+
+/** The models the Model choice stands for: one name, or several (side by side) separated by commas. */
+function chosenModels() {
+  return $("model").value.split(",");
+}
 
 function clearPad() {
   ctx.fillStyle = "white";
   ctx.fillRect(0, 0, PAD_SIZE, PAD_SIZE);
   state.hasInk = false;
   state.sequence++;
-  showMessage("Draw a digit first.", "?");
-  $("confidence").textContent = "";
-  drawChart(null);
+  showMessage("Draw a digit first.");
+  resetCards();
   $("feedback").hidden = true;
   for (const id of ["step-inverted", "step-framed", "step-final"]) {
     const c = $(id);
@@ -37,10 +43,40 @@ function clearPad() {
   copyDrawn();
 }
 
-function showMessage(text, digit) {
+function showMessage(text) {
   $("message").textContent = text;
-  $("digit").textContent = digit;
-  $("digit").dataset.state = digit === "?" ? "none" : "predicted";
+}
+
+// --- one card per model: its answer, confidence and probability chart ---
+function card(model) {
+  return $("results").querySelector(`.card[data-model="${model}"]`);
+}
+
+/** One card per chosen model, each showing "?" (side by side: the cards sit next to each other). */
+function buildCards() {
+  const models = chosenModels();
+  $("results").replaceChildren();
+  $("results").classList.toggle("side-by-side", models.length > 1);
+  for (const model of models) {
+    const el = document.createElement("div");
+    el.className = "card";
+    el.dataset.model = model;
+    el.innerHTML = `<h3></h3><div class="result"><div class="digit">?</div><div class="confidence"></div></div>` +
+      `<svg class="chart" viewBox="0 0 360 200" role="img"></svg>`;
+    el.querySelector("h3").textContent = state.labels[model] ?? model;
+    el.querySelector("svg").setAttribute("aria-label", `probability of each digit, ${state.labels[model] ?? model}`);
+    $("results").appendChild(el);
+  }
+  resetCards();
+}
+
+function resetCards() {
+  for (const el of $("results").querySelectorAll(".card")) {
+    el.querySelector(".digit").textContent = "?";
+    el.dataset.state = "none";
+    el.querySelector(".confidence").textContent = "";
+    drawChart(el.querySelector("svg"), null);
+  }
 }
 
 // --- drawing: pointer events cover mouse, touch and pen alike ---
@@ -120,7 +156,7 @@ async function requestPrediction({ log }) {
   const mode = $("mode").value;
   const sequence = ++state.sequence;
   if (!state.hasInk) {
-    showMessage("Draw a digit first.", "?");
+    showMessage("Draw a digit first.");
     return;
   }
   state.inFlight = true;
@@ -134,16 +170,15 @@ async function requestPrediction({ log }) {
     if (sequence !== state.sequence) return; // a newer request (or Clear) came since
     if (!response.ok) {
       if (answer.steps) showSteps(answer.steps);
-      showMessage(answer.code === "empty_drawing" ? "Draw a digit first." : answer.error, "?");
-      $("confidence").textContent = "";
-      drawChart(null);
+      showMessage(answer.code === "empty_drawing" ? "Draw a digit first." : answer.error);
+      resetCards();
       if (answer.code === "model_not_ready" || answer.code === "model_failed") pollModels();
       return;
     }
     showPrediction(answer);
     if (log) showFeedback(answer);
   } catch (error) {
-    if (sequence === state.sequence) showMessage(`The server did not answer: ${error.message}`, "?");
+    if (sequence === state.sequence) showMessage(`The server did not answer: ${error.message}`);
   } finally {
     state.inFlight = false;
     if (state.pendingLive && !state.drawing) {
@@ -157,13 +192,24 @@ async function requestPrediction({ log }) {
 }
 
 function showPrediction(answer) {
-  showMessage(`It looks like a ${answer.digit}.`, String(answer.digit));
-  $("confidence").textContent = `confidence ${
-    (answer.confidence * 100).toFixed(1)
-  }% · ${answer.model.toUpperCase()}, ${answer.mode} · ${
-    (answer.timing.preprocessMs + answer.timing.predictMs).toFixed(1)
-  } ms`;
-  drawChart(answer.probabilities);
+  const name = (p) => state.labels[p.model] ?? p.model;
+  const digits = answer.predictions.map((p) => p.digit);
+  if (answer.predictions.length === 1) showMessage(`It looks like a ${answer.digit}.`);
+  else if (digits.every((d) => d === digits[0])) {
+    showMessage(`All ${digits.length} models read a ${digits[0]}.`);
+  } else {
+    showMessage(`The models disagree: ${answer.predictions.map((p) => `${name(p)} reads ${p.digit}`).join(", ")}.`);
+  }
+  for (const p of answer.predictions) {
+    const el = card(p.model);
+    if (!el) continue; // the choice changed while the answer was on its way
+    el.querySelector(".digit").textContent = String(p.digit);
+    el.dataset.state = "predicted";
+    el.querySelector(".confidence").textContent = `confidence ${(p.confidence * 100).toFixed(1)}% · ${answer.mode} · ${
+      (answer.timing.preprocessMs + p.predictMs).toFixed(1)
+    } ms`;
+    drawChart(el.querySelector("svg"), p.probabilities);
+  }
   if (answer.steps) showSteps(answer.steps);
 }
 
@@ -193,8 +239,7 @@ function drawGrey(canvas, image) {
 
 // --- the probability chart: ten bars, the most probable one highlighted, percentages above ---
 const SVG = "http://www.w3.org/2000/svg";
-function drawChart(probabilities) {
-  const svg = $("chart");
+function drawChart(svg, probabilities) {
   svg.replaceChildren();
   const width = 360, height = 200, left = 30, bottom = 24, top = 18;
   const plotHeight = height - bottom - top;
@@ -207,7 +252,13 @@ function drawChart(probabilities) {
     return el;
   };
   add("line", { x1: left, x2: width, y1: height - bottom, y2: height - bottom, stroke: "#9ca3af" });
-  add("text", { x: 2, y: top + plotHeight / 2, transform: `rotate(-90 8 ${top + plotHeight / 2})` }, "probability (%)");
+  if (!svg.closest(".side-by-side")) {
+    add(
+      "text",
+      { x: 2, y: top + plotHeight / 2, transform: `rotate(-90 8 ${top + plotHeight / 2})` },
+      "probability (%)",
+    );
+  }
   const values = probabilities ?? new Array(10).fill(0);
   const best = probabilities ? values.indexOf(Math.max(...values)) : -1;
   values.forEach((p, digit) => {
@@ -222,7 +273,9 @@ function drawChart(probabilities) {
       "data-digit": digit,
     });
     add("text", { x: x + slot * 0.35, y: height - 8, "text-anchor": "middle" }, String(digit));
-    if (probabilities) {
+    // side by side the charts are small: only the bars worth reading get their percentage
+    const labelled = !svg.closest(".side-by-side") || p >= SMALL_CHART_LABEL_MIN;
+    if (probabilities && labelled) {
       add(
         "text",
         { x: x + slot * 0.35, y: height - bottom - h - 4, "text-anchor": "middle" },
@@ -234,15 +287,24 @@ function drawChart(probabilities) {
 
 // --- confirming or correcting a logged prediction ---
 function showFeedback(answer) {
-  state.lastLoggedId = answer.id;
-  $("feedback-digit").textContent = String(answer.digit);
-  $("confirm").dataset.label = String(answer.digit);
-  $("feedback-done").textContent = "";
-  $("feedback").hidden = !answer.id;
-  // a prediction that could not be logged is still shown; say why it cannot be confirmed
-  if (!answer.logged && answer.logError) {
-    showMessage(`It looks like a ${answer.digit}. (${answer.logError})`, String(answer.digit));
+  // side by side, one label is for every model's answer to the drawing
+  state.lastLoggedIds = answer.ids;
+  const digits = answer.predictions.map((p) => p.digit);
+  const agreed = digits.every((d) => d === digits[0]);
+  $("feedback-question").textContent = agreed ? "Was it a " : "Which digit did you draw?";
+  if (agreed) {
+    const strong = document.createElement("strong");
+    strong.id = "feedback-digit";
+    strong.textContent = String(digits[0]);
+    $("feedback-question").append(strong, "?");
   }
+  $("confirm").hidden = !agreed;
+  $("feedback-or").textContent = agreed ? "or it was:" : "";
+  $("confirm").dataset.label = String(digits[0]);
+  $("feedback-done").textContent = "";
+  $("feedback").hidden = answer.ids.length === 0;
+  // a prediction that could not be logged is still shown; say why it cannot be confirmed
+  if (!answer.logged && answer.logError) showMessage(`${$("message").textContent} (${answer.logError})`);
 }
 
 /** What the log keeps and where, from the server (it knows the file and whether logging is on). */
@@ -258,11 +320,11 @@ function describeLog(log) {
 }
 
 async function sendLabel(label) {
-  if (!state.lastLoggedId) return;
+  if (state.lastLoggedIds.length === 0) return;
   const response = await fetch("/api/label", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ id: state.lastLoggedId, label }),
+    body: JSON.stringify({ ids: state.lastLoggedIds, label }),
   });
   const answer = await response.json();
   $("feedback-done").textContent = response.ok ? `Thanks: logged as a ${label}.` : answer.error;
@@ -282,34 +344,46 @@ async function pollModels() {
   const response = await fetch("/api/models");
   const answer = await response.json();
   state.models = answer.models;
-  const chosen = answer.models.find((m) => m.name === $("model").value) ?? answer.models[0];
+  const names = chosenModels();
+  const chosen = names.map((name) => answer.models.find((m) => m.name === name)).filter(Boolean);
   const status = $("model-status");
   const bar = $("training");
-  if (chosen.status === "training" && chosen.progress) {
-    const p = chosen.progress;
-    status.textContent =
-      `Training ${chosen.name.toUpperCase()} (first use): epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}`;
+  const training = chosen.find((m) => m.status === "training" && m.progress);
+  const label = (m) => state.labels[m.name] ?? m.name;
+  if (training) {
+    const p = training.progress;
+    status.textContent = `Training ${
+      label(training)
+    } (first use): epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}`;
     bar.hidden = false;
     bar.value = p.fraction;
   } else {
     bar.hidden = true;
-    status.textContent = chosen.status === "ready"
-      ? `${chosen.name.toUpperCase()} ready: ${chosen.description}`
-      : chosen.status === "failed"
-      ? `${chosen.name.toUpperCase()} failed: ${chosen.error}`
-      : `${chosen.name.toUpperCase()}: ${chosen.status}…`;
+    status.textContent = chosen.map((m) =>
+      m.status === "ready"
+        ? `${label(m)} ready: ${m.description}.`
+        : m.status === "failed"
+        ? `${label(m)} failed: ${m.error}.`
+        : `${label(m)}: ${m.status}…`
+    ).join(" ");
   }
   // e.g. "the cached model was damaged and is being retrained": said on the page, not only in the terminal
-  if (chosen.notice) status.textContent += ` Note: ${chosen.notice}`;
-  if (["training", "loading", "queued"].includes(chosen.status)) setTimeout(pollModels, STATUS_POLL_MS);
-  else if (chosen.status === "ready" && state.hasInk && $("digit").dataset.state !== "predicted") {
+  for (const m of chosen) if (m.notice) status.textContent += ` Note (${label(m)}): ${m.notice}`;
+  const pending = chosen.some((m) => ["training", "loading", "queued"].includes(m.status));
+  if (pending) setTimeout(pollModels, STATUS_POLL_MS);
+  else if (
+    chosen.every((m) => m.status === "ready") && state.hasInk &&
+    card(names[0])?.dataset.state !== "predicted"
+  ) {
     requestPrediction({ log: false });
   }
   return answer;
 }
 
 async function prepareChosen() {
-  await fetch(`/api/models/${encodeURIComponent($("model").value)}/prepare`, { method: "POST" });
+  for (const name of chosenModels()) {
+    await fetch(`/api/models/${encodeURIComponent(name)}/prepare`, { method: "POST" });
+  }
   await pollModels();
 }
 
@@ -322,14 +396,15 @@ const FRAMED_CAPTIONS = {
 async function start() {
   const answer = await (await fetch("/api/models")).json();
   for (const m of answer.models) {
-    const option = new Option(
-      `${m.name.toUpperCase()}`,
-      m.name,
-      m.name === answer.defaultModel,
-      m.name === answer.defaultModel,
-    );
+    state.labels[m.name] = m.label;
+    const option = new Option(m.label, m.name, m.name === answer.defaultModel, m.name === answer.defaultModel);
     $("model").appendChild(option);
   }
+  // the comparisons: one drawing, several models, their answers and charts next to each other
+  const group = document.createElement("optgroup");
+  group.label = "side by side";
+  for (const view of answer.sideBySide) group.appendChild(new Option(`${view.label} (side by side)`, view.value));
+  $("model").appendChild(group);
   for (const m of answer.modes) {
     $("mode").appendChild(new Option(m.name, m.name, m.name === answer.defaultMode, m.name === answer.defaultMode));
   }
@@ -346,11 +421,14 @@ async function start() {
     requestPrediction({ log: false });
   });
   $("model").addEventListener("change", async () => {
+    buildCards();
+    $("feedback").hidden = true;
     await prepareChosen();
     requestPrediction({ log: false });
   });
   $("clear").addEventListener("click", clearPad);
   $("predict").addEventListener("click", () => requestPrediction({ log: true }));
+  buildCards();
   clearPad();
   await prepareChosen();
   document.body.dataset.ready = "true";

@@ -1,21 +1,32 @@
 /**
  * Inference latency for one drawn digit: preprocess a 280×280 RGBA drawing to
  * the 28×28 input (the app's own preprocessing, `src/draw/preprocess.ts`),
- * then one forward pass, read back to JavaScript.
+ * then one forward pass, read back to JavaScript. Side by side (`mlp+cnn`, as
+ * the app's comparison view does it): the drawing is preprocessed once and
+ * read by each model in turn.
  *
  * @module
  */
 import { tf } from "../../tf.ts";
-import { createReportCnn, createReportMlp, inputShapeOf } from "../../models/presets.ts";
-import type { BenchModel } from "./training.ts";
+import { createDeepCnn, createReportCnn, createReportMlp, inputShapeOf } from "../../models/presets.ts";
 import { preprocess } from "../../draw/preprocess.ts";
 
 /** Side of the synthetic drawing, in pixels. */
 export const CANVAS_SIZE = 280;
 
+/** The networks a latency can be measured for: the report's two and the best model's architecture. */
+const NETWORKS: Record<string, (seed: number) => tf.LayersModel> = {
+  mlp: createReportMlp,
+  cnn: createReportCnn,
+  "deep-cnn": createDeepCnn,
+};
+/** Joins the models that read one drawing side by side: `mlp+cnn`. */
+export const SIDE_BY_SIDE_JOIN = "+";
+
 /** One latency measurement. */
 export interface InferenceResult {
-  model: BenchModel;
+  /** A network (`mlp`, `cnn`, `deep-cnn`), or several side by side (`mlp+cnn`). */
+  model: string;
   preprocess: string;
   runs: number;
   medianMs: number;
@@ -88,18 +99,27 @@ function percentile(sorted: number[], q: number): number {
   return sorted[i];
 }
 
-/** Median and 95th percentile latency of preprocess + forward for one drawing. */
-export function benchInference(model: BenchModel, runs = 200, warmup = 20, simple = false): InferenceResult {
-  const net = model === "mlp" ? createReportMlp(1234) : createReportCnn(1234);
+/**
+ * Median and 95th percentile latency of preprocess + forward for one drawing;
+ * `model` names one network or several joined by `+` (preprocessed once,
+ * then each forward pass).
+ */
+export function benchInference(model: string, runs = 200, warmup = 20, simple = false): InferenceResult {
+  const nets = model.split(SIDE_BY_SIDE_JOIN).map((name) => {
+    const create = NETWORKS[name];
+    if (!create) throw new RangeError(`no network '${name}' to time; known: ${Object.keys(NETWORKS).join(", ")}`);
+    return create(1234);
+  });
   const { name, fn } = loadPreprocess(simple);
   const drawing = syntheticDrawing();
   const once = () => {
-    const probs = tf.tidy(() => {
-      return net.predict(tf.tensor(fn(drawing), [1, ...inputShapeOf(net)])) as tf.Tensor;
+    const input = fn(drawing);
+    return nets.map((net) => {
+      const probs = tf.tidy(() => net.predict(tf.tensor(input, [1, ...inputShapeOf(net)])) as tf.Tensor);
+      const values = probs.dataSync();
+      probs.dispose();
+      return values;
     });
-    const values = probs.dataSync();
-    probs.dispose();
-    return values;
   };
   try {
     for (let i = 0; i < warmup; i++) once();
@@ -112,6 +132,6 @@ export function benchInference(model: BenchModel, runs = 200, warmup = 20, simpl
     times.sort((a, b) => a - b);
     return { model, preprocess: name, runs, medianMs: percentile(times, 0.5), p95Ms: percentile(times, 0.95) };
   } finally {
-    net.dispose();
+    for (const net of nets) net.dispose();
   }
 }
