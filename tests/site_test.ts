@@ -11,7 +11,7 @@ import { createMarkdownRenderer } from "../src/site/markdown.ts";
 import { renderOutput } from "../src/site/outputs.ts";
 import { listEditions, numberedNotebooks } from "../src/site/editions.ts";
 import { cssUrls, rootBlock, siteAssets, woff2Only } from "../src/site/assets.ts";
-import { buildSite, INDEX_PAGE } from "../src/site/build.ts";
+import { buildSite, GLOSSARY_PAGE, INDEX_PAGE } from "../src/site/build.ts";
 import { parseNotebook, readNotebook } from "../src/site/notebook_file.ts";
 import { repoRoot } from "../src/fsutil.ts";
 
@@ -210,9 +210,9 @@ Deno.test("buildSite: pages in course order with previous/next, an index per edi
   const root = await Deno.makeTempDir({ prefix: "site-" });
   try {
     await Deno.mkdir(join(root, "ko"));
-    await Deno.writeTextFile(join(root, "01-first.ipynb"), notebookJson("01 · First", " Next: [02](02-second.ipynb)."));
+    await Deno.writeTextFile(join(root, "01-first.ipynb"), notebookJson("01 · First", " Next: [02](02-second.ipynb). Terms: [glossary](../docs/GLOSSARY.md)."));
     await Deno.writeTextFile(join(root, "02-second.ipynb"), notebookJson("02 · Second"));
-    await Deno.writeTextFile(join(root, "ko", "01-first.ipynb"), notebookJson("01 · 첫째"));
+    await Deno.writeTextFile(join(root, "ko", "01-first.ipynb"), notebookJson("01 · 첫째", " [용어집](../../docs/GLOSSARY.md#data)"));
     await Deno.writeTextFile(join(root, "09-renamed.html"), "an old page");
     const lines: string[] = [];
     const site = await buildSite({
@@ -235,6 +235,10 @@ Deno.test("buildSite: pages in course order with previous/next, an index per edi
     const first = await Deno.readTextFile(join(root, "01-first.html"));
     assert(first.includes('rel="next" href="02-second.html"') && !first.includes('rel="prev"'), "01 links on to 02");
     assert(first.includes('href="02-second.html">02</a>'), "a link to a notebook goes to its page");
+    // the glossary every notebook links to is a page of the site, from every edition's depth
+    assert(first.includes('href="glossary.html">glossary</a>'), "the glossary link goes to its page");
+    const glossary = await Deno.readTextFile(join(root, GLOSSARY_PAGE));
+    assert(glossary.includes("<table>") && glossary.includes("과적합") && glossary.includes('href="index.html"'));
     assert(first.includes('href="index.html#en"') && first.includes('href="assets/site.css"'));
     assert(first.includes('<span class="hljs-keyword">const</span>'), "code is highlighted");
     const second = await Deno.readTextFile(join(root, "02-second.html"));
@@ -242,6 +246,7 @@ Deno.test("buildSite: pages in course order with previous/next, an index per edi
     const korean = await Deno.readTextFile(join(root, "ko", "01-first.html"));
     assert(korean.includes('<html lang="ko">') && korean.includes('href="../assets/katex/katex.min.css"'));
     assert(korean.includes('href="../index.html#ko"'));
+    assert(korean.includes('href="../glossary.html#data"'), "a Korean page's glossary link, one folder up");
     // the frame in the page's language
     assert(korean.includes(": 차례</a>") && korean.includes("내려받아 Jupyter에서 열고"), "Korean frame words");
     assert(first.includes(": contents</a>") && first.includes("download it to open it in Jupyter"), "English frame");
@@ -254,8 +259,9 @@ Deno.test("buildSite: pages in course order with previous/next, an index per edi
     ]]);
     assert(index.includes('<section class="edition" id="ko" lang="ko">') && index.includes("<h2>한국어</h2>"));
     assert(index.includes('class="katex"'), "the introduction's maths is typeset on the index too");
-    for (const page of [first, second, korean, index]) {
-      assert(!/file:|https?:/.test(page), "no file: or http(s): URL in a page");
+    assert(index.includes(`href="${GLOSSARY_PAGE}"`), "the index links the glossary");
+    for (const page of [first, second, korean, index, glossary]) {
+      assert(!/file:\/\/\/|https?:/.test(page), "no absolute file: URL and no http(s): URL in a page");
     }
     await Deno.stat(join(root, "assets", "katex", "fonts", "KaTeX_Main-Regular.woff2"));
   } finally {
@@ -289,7 +295,7 @@ Deno.test("deno task notebooks --site-only rebuilds the site from executed copie
     const stdout = new TextDecoder().decode(output.stdout);
     assert(output.success, new TextDecoder().decode(output.stderr));
     assert(stdout.includes(`wrote ${join(out, INDEX_PAGE)}`), stdout);
-    assertEquals(stdout.split("\n").filter((l) => l.endsWith(".html")).length, names.length + 1);
+    assertEquals(stdout.split("\n").filter((l) => l.endsWith(".html")).length, names.length + 2);
   } finally {
     await Deno.remove(out, { recursive: true });
   }

@@ -1,8 +1,9 @@
 /**
  * Writes the exported course: a small static site in the folder of the
  * executed notebooks (`reports/notebooks/`). One page per notebook beside its
- * `.ipynb`, an index page in course order, and `assets/` with the styles and
- * KaTeX's fonts. Pages link to each other and to the assets by relative
+ * `.ipynb`, an index page in course order, the glossary (`docs/GLOSSARY.md`,
+ * which every notebook links to) as `glossary.html`, and `assets/` with the
+ * styles and KaTeX's fonts. Pages link to each other and to the assets by relative
  * paths and embed their figures, so the folder works from `file://`, from any
  * static web server, and offline. Every file is written atomically; pages of
  * notebooks that are no longer in the course are removed.
@@ -15,7 +16,15 @@ import { siteAssets } from "./assets.ts";
 import { type Edition, NOTEBOOK_FILE_PATTERN } from "./editions.ts";
 import { createMarkdownRenderer } from "./markdown.ts";
 import { readNotebook } from "./notebook_file.ts";
-import { type IndexEdition, notebookIntro, type PageLink, renderIndexPage, renderNotebookPage } from "./page.ts";
+import {
+  GLOSSARY_PAGE,
+  type IndexEdition,
+  notebookIntro,
+  type PageLink,
+  renderGlossaryPage,
+  renderIndexPage,
+  renderNotebookPage,
+} from "./page.ts";
 
 /** The course's name on every page. */
 export const COURSE_TITLE = "MNIST in TypeScript";
@@ -26,6 +35,11 @@ export const COURSE_LEAD =
   "with every output; download the notebook beside it to run it yourself.";
 /** The index page's file name. */
 export const INDEX_PAGE = "index.html";
+export { GLOSSARY_PAGE };
+/** The glossary every notebook links to (`../docs/GLOSSARY.md` from `notebooks/`). */
+export const GLOSSARY_FILE = new URL("../../docs/GLOSSARY.md", import.meta.url);
+/** A relative link to the glossary from a notebook, at any depth, with an optional anchor. */
+const GLOSSARY_LINK = /^(?:\.\.\/)+docs\/GLOSSARY\.md(#.*)?$/;
 
 /** Options of {@link buildSite}. */
 export interface BuildSiteOptions {
@@ -61,9 +75,14 @@ export function pageName(notebookFile: string): string {
   return basename(notebookFile).replace(/\.ipynb$/, ".html");
 }
 
-/** A relative link to `x.ipynb` (another notebook) becomes a link to its page `x.html`. */
-function notebookLinkToPage(href: string): string {
+/**
+ * A relative link to `x.ipynb` (another notebook) becomes a link to its page
+ * `x.html`; a link to the glossary becomes a link to its page, `toRoot` up.
+ */
+function notebookLinkToPage(href: string, toRoot: string): string {
   if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith("/")) return href;
+  const glossary = href.match(GLOSSARY_LINK);
+  if (glossary) return `${toRoot}${GLOSSARY_PAGE}${glossary[1] ?? ""}`;
   return href.replace(/\.ipynb(#.*)?$/, (_, anchor) => `.html${anchor ?? ""}`);
 }
 
@@ -95,12 +114,12 @@ async function removeStalePages(dir: string, keep: Set<string>, log: (line: stri
 export async function buildSite(options: BuildSiteOptions): Promise<BuiltSite> {
   const log = options.log ?? ((line: string) => console.error(line));
   const courseTitle = options.courseTitle ?? COURSE_TITLE;
-  const markdown = createMarkdownRenderer({ rewriteLink: notebookLinkToPage });
   const pages: SitePage[] = [];
   const indexEditions: IndexEdition[] = [];
   for (const edition of options.editions) {
     const dir = join(options.root, edition.dir);
     const toRoot = edition.dir === "" ? "" : "../".repeat(edition.dir.split("/").length);
+    const markdown = createMarkdownRenderer({ rewriteLink: (href) => notebookLinkToPage(href, toRoot) });
     const present: string[] = [];
     for (const file of edition.files) {
       if (await exists(join(dir, file))) present.push(file);
@@ -140,7 +159,13 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuiltSite> {
   await writeDirAtomic(join(options.root, "assets"), async (dir) => {
     for (const [path, content] of assets) await writeFileAtomic(join(dir, path), content);
   });
+  const glossary = join(options.root, GLOSSARY_PAGE);
+  const glossaryMarkdown = createMarkdownRenderer({ rewriteLink: (href) => notebookLinkToPage(href, "") });
+  await writeFileAtomic(
+    glossary,
+    renderGlossaryPage(courseTitle, await Deno.readTextFile(GLOSSARY_FILE), glossaryMarkdown),
+  );
   const index = join(options.root, INDEX_PAGE);
   await writeFileAtomic(index, renderIndexPage(courseTitle, options.lead ?? COURSE_LEAD, indexEditions));
-  return { index, pages, written: [...pages.map((p) => p.path), index] };
+  return { index, pages, written: [...pages.map((p) => p.path), glossary, index] };
 }

@@ -14,6 +14,9 @@ import type { MarkdownRenderer } from "./markdown.ts";
 import { joinText, type Notebook } from "./notebook_file.ts";
 import { renderOutput } from "./outputs.ts";
 
+/** The glossary's page, beside the index. */
+export const GLOSSARY_PAGE = "glossary.html";
+
 /** The stylesheets every page links, relative to the site's root. */
 export const STYLESHEETS = ["assets/katex/katex.min.css", "assets/highlight.css", "assets/site.css"];
 
@@ -207,9 +210,29 @@ ${items.join("\n")}
 <header>
 <h1>${escapeXml(courseTitle)}</h1>
 <p class="lead">${escapeXml(lead)}</p>
+<p class="glossary-link"><a href="${GLOSSARY_PAGE}">Glossary · 용어집</a></p>
 </header>
 <main>
 ${sections.join("\n")}
+</main>
+</body>
+</html>
+`;
+}
+
+/** The glossary (one bilingual markdown file) as a page beside the index, linking back to it. */
+export function renderGlossaryPage(courseTitle: string, glossaryMarkdown: string, markdown: MarkdownRenderer): string {
+  const body = cleanHtml(markdown.render(glossaryMarkdown)).html;
+  const heading = glossaryMarkdown.match(/^#[ \t]+(.+)$/m)?.[1] ?? "Glossary";
+  return `${head(`${heading} · ${courseTitle}`, { lang: "en", toRoot: "" })}
+<body>
+<nav class="pager top" aria-label="course navigation">
+<a class="contents-link" href="index.html">${escapeXml(courseTitle)}: contents · 차례</a>
+</nav>
+<main class="notebook glossary">
+<section class="cell markdown">
+${body}
+</section>
 </main>
 </body>
 </html>
