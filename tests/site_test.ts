@@ -210,9 +210,15 @@ Deno.test("buildSite: pages in course order with previous/next, an index per edi
   const root = await Deno.makeTempDir({ prefix: "site-" });
   try {
     await Deno.mkdir(join(root, "ko"));
-    await Deno.writeTextFile(join(root, "01-first.ipynb"), notebookJson("01 · First", " Next: [02](02-second.ipynb). Terms: [glossary](../docs/GLOSSARY.md)."));
+    await Deno.writeTextFile(
+      join(root, "01-first.ipynb"),
+      notebookJson("01 · First", " Next: [02](02-second.ipynb). Terms: [glossary](../docs/GLOSSARY.md)."),
+    );
     await Deno.writeTextFile(join(root, "02-second.ipynb"), notebookJson("02 · Second"));
-    await Deno.writeTextFile(join(root, "ko", "01-first.ipynb"), notebookJson("01 · 첫째", " [용어집](../../docs/GLOSSARY.md#data)"));
+    await Deno.writeTextFile(
+      join(root, "ko", "01-first.ipynb"),
+      notebookJson("01 · 첫째", " [용어집](../../docs/GLOSSARY.md#data)"),
+    );
     await Deno.writeTextFile(join(root, "09-renamed.html"), "an old page");
     const lines: string[] = [];
     const site = await buildSite({
