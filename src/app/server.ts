@@ -84,7 +84,7 @@ import { type OriginPolicy, originPolicy, refusal } from "./origin.ts";
 import type { TrainingDisplay } from "../display/training.ts";
 import { backendSummary } from "../tf.ts";
 import { repoRoot } from "../fsutil.ts";
-import { withLanguage } from "../i18n.ts";
+import { type Language, language, tr, withLanguage } from "../i18n.ts";
 import { COURSE_FONT_FILES } from "../plots/font.ts";
 
 /** Port of `deno task app` unless `--port` says otherwise. */
@@ -725,20 +725,44 @@ export function staticDir(): string {
 /** Height of the app's frame inside a notebook, in CSS pixels. */
 const FRAME_HEIGHT = 1000;
 
+/** Options of {@link appFrame}. */
+export interface AppFrameOptions {
+  /** The page's language (default: the course's, `setLanguage` or `MNIST_LANG`), so it matches the notebook's prose. */
+  language?: Language;
+}
+
+/** The page's address in one language: `?lang=` overrides the browser's languages and the page's remembered switch. */
+export function appPageUrl(app: AppServer | string, lang: Language): string {
+  const url = new URL(typeof app === "string" ? app : app.url);
+  url.searchParams.set("lang", lang);
+  return url.href;
+}
+
 /**
- * The running app shown inside a notebook (an iframe), with a note for
- * readers of a static copy (GitHub, an exported HTML file), where no server
- * runs behind the frame.
+ * The running app shown inside a notebook (an iframe), in the notebook's
+ * language, with a note for readers of a static copy (GitHub, an exported
+ * HTML file), where no server runs behind the frame.
  */
-export function appFrame(app: AppServer): { [key: symbol]: () => Record<string, string> } {
-  const note = `The app runs at ${app.url} while this notebook's kernel runs. ` +
-    "In a static copy of the notebook the frame below stays empty: run `deno task app` and open " +
-    `http://127.0.0.1:${DEFAULT_PORT}/ instead.`;
+export function appFrame(
+  app: AppServer,
+  options: AppFrameOptions = {},
+): { [key: symbol]: () => Record<string, string> } {
+  const lang = options.language ?? language();
+  const note = withLanguage(lang, () =>
+    tr({
+      en: `The app runs at ${app.url} while this notebook's kernel runs. ` +
+        "In a static copy of the notebook the frame below stays empty: run `deno task app` and open " +
+        `http://127.0.0.1:${DEFAULT_PORT}/ instead.`,
+      ko: `이 노트북의 커널이 실행되는 동안 앱은 ${app.url} 에서 실행됩니다. ` +
+        "노트북의 정적 사본에서는 아래 틀이 비어 있습니다. 그럴 때는 `deno task app`을 실행하고 " +
+        `http://127.0.0.1:${DEFAULT_PORT}/ 을 여세요.`,
+    }));
+  const title = withLanguage(lang, () => tr({ en: "draw-a-digit app", ko: "숫자 그리기 앱" }));
   return {
     [Symbol.for("Jupyter.display")]: () => ({
       "text/html": `<p style="color:#555">${note.replace(/`([^`]+)`/g, "<code>$1</code>")}</p>` +
-        `<iframe src="${app.url}" width="100%" height="${FRAME_HEIGHT}" style="border:1px solid #ccc;border-radius:6px"` +
-        ` title="draw-a-digit app"></iframe>`,
+        `<iframe src="${appPageUrl(app, lang)}" width="100%" height="${FRAME_HEIGHT}" ` +
+        `style="border:1px solid #ccc;border-radius:6px" title="${title}"></iframe>`,
       "text/plain": note,
     }),
   };
