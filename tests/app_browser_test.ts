@@ -51,7 +51,8 @@ Deno.test({
     try {
       await app.registry.prepare("cnn-5");
       await app.registry.prepare("mlp-5");
-      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      // an English browser: the page follows the browser's language (app_language_test.ts covers Korean)
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: "en-US" });
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
       await page.goto(app.url);
