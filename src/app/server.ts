@@ -28,13 +28,16 @@
  * A prediction whose log line cannot be written is still answered, with
  * `logged: false` and `logError`.
  *
- * Languages: the page speaks English and Korean (`static/strings.js`); it
- * follows the browser's languages, a `?lang=en|ko` in its address, or the
- * 한국어 / English switch it remembers. The API's `error` stays English, the
- * same for every client (scripts, logs, tests), and every error also carries a
- * stable `code` ({@link API_ERROR_CODES}) that the page turns into a message in
- * its own language; what only the system can say (why a model failed, an
- * operating-system error) is passed on as written. For the page's choices,
+ * Languages: the page speaks English and Korean (`static/strings.js`): the
+ * one a `?lang=en|ko` in its address names, else the one its 한국어 / English
+ * switch last chose (remembered by the browser), else the first of the
+ * browser's languages it speaks, else English. The API's `error` stays
+ * English whatever the request's `Accept-Language`, one wording for every
+ * client (scripts, logs, tests), and every error also carries a stable `code`
+ * ({@link API_ERROR_CODES}) that the page turns into a message in its own
+ * language; what only the system can say (why a model failed, an
+ * operating-system error) is passed on as written, and a model's `notice` is
+ * in the server's language (`MNIST_LANG`). For the page's choices,
  * `GET /api/models` gives each text it shows in both languages beside the
  * English field: `labelByLanguage` and `descriptionByLanguage` of a model,
  * `descriptionByLanguage` of a mode, `labelByLanguage` of a side-by-side view,
