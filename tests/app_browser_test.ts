@@ -181,7 +181,10 @@ Deno.test({
 });
 
 Deno.test("appScreenshot without Chromium: a note saying what is missing and what to do", async () => {
-  const note = await appScreenshot("http://127.0.0.1:9/", { executablePath: "/nonexistent/chromium" });
+  const note = await appScreenshot("http://127.0.0.1:9/", {
+    executablePath: "/nonexistent/chromium",
+    language: "en",
+  });
   assert(note instanceof Note, String(note));
   assert(
     note.text.includes("/nonexistent/chromium is missing") && note.text.includes("apt-get install -y chromium"),

@@ -13,6 +13,7 @@ import { MODE_DESCRIPTIONS, MODE_DESCRIPTIONS_KO } from "../src/draw/preprocess.
 import { COURSE_FONT_FILES } from "../src/plots/font.ts";
 import { roAfterNumber } from "../src/i18n.ts";
 import { PngImage } from "../src/plots/figure.ts";
+import { Note } from "../src/display/note.ts";
 import { ERRORS, iGa, PAGE_LANGUAGES, ro, STRINGS } from "../src/app/static/strings.js";
 
 const HANGUL = /[\uac00-\ud7a3]/;
@@ -102,6 +103,12 @@ Deno.test("appFrame: the app in the notebook's language, whatever the reader's b
   const en = show(appFrame(app, { language: "en" }));
   assert(en["text/html"].includes('<iframe src="http://127.0.0.1:8123/?lang=en"'), en["text/html"]);
   assert(!HANGUL.test(en["text/html"]), en["text/html"]);
+});
+
+Deno.test("appScreenshot without Chromium: the note in the notebook's language", async () => {
+  const note = await appScreenshot("http://127.0.0.1:9/", { executablePath: "/nonexistent/chromium", language: "ko" });
+  assert(note instanceof Note, String(note));
+  assert(HANGUL.test(note.text) && note.text.includes("apt-get install -y chromium"), note.text);
 });
 
 Deno.test("app API in two languages: texts the page shows in both, the font served, errors English with a code", async () => {

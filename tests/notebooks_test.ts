@@ -137,7 +137,10 @@ Deno.test({
               `06: frame: ${frame}`,
             );
             const shown = cell("appScreenshot(app").some((o) => o.data?.["image/png"]);
-            assert(chromium ? shown : cellOutput(cells, "appScreenshot(app").includes("is missing"), "06: app picture");
+            assert(
+              chromium ? shown : cellOutput(cells, "appScreenshot(app").includes("apt-get install -y chromium"),
+              "06: app picture",
+            );
             assert(cellOutput(cells, "app.shutdown()").includes("is stopped"), "06: the app was not stopped");
           }
           if (isKorean) {

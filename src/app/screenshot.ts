@@ -15,7 +15,7 @@
  * @module
  */
 import { appPageUrl, type AppServer } from "./server.ts";
-import { type Language, language } from "../i18n.ts";
+import { type Language, language, tr, withLanguage } from "../i18n.ts";
 import { pngSize } from "../draw/png.ts";
 import { PngImage } from "../plots/figure.ts";
 import { Note } from "../display/note.ts";
@@ -86,14 +86,19 @@ export async function appScreenshot(
   options: ScreenshotOptions = {},
 ): Promise<PngImage | Note> {
   const executablePath = options.executablePath ?? CHROMIUM_PATH;
+  const lang = options.language ?? language();
+  const say = (text: { en: string; ko: string }) => withLanguage(lang, () => tr(text));
   if (!(await isFile(executablePath))) {
     return new Note(
-      `No picture of the app: ${executablePath} is missing (apt-get install -y chromium to have one). ` +
-        "The frame above works without it while the kernel runs.",
+      say({
+        en: `No picture of the app: ${executablePath} is missing (apt-get install -y chromium to have one). ` +
+          "The frame above works without it while the kernel runs.",
+        ko: `앱의 사진이 없습니다: ${executablePath} 이(가) 없습니다 (apt-get install -y chromium 으로 설치하세요). ` +
+          "위의 틀은 커널이 실행되는 동안 사진 없이도 동작합니다.",
+      }),
       "warning",
     );
   }
-  const lang = options.language ?? language();
   const url = appPageUrl(app, lang);
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   try {
@@ -131,9 +136,14 @@ export async function appScreenshot(
       await browser.close();
     }
   } catch (error) {
+    const reason = (error as Error).message.split("\n")[0];
     return new Note(
-      `No picture of the app: Chromium could not take it (${(error as Error).message.split("\n")[0]}). ` +
-        "The frame above works without it while the kernel runs.",
+      say({
+        en: `No picture of the app: Chromium could not take it (${reason}). ` +
+          "The frame above works without it while the kernel runs.",
+        ko: `앱의 사진이 없습니다: Chromium이 사진을 찍지 못했습니다 (${reason}). ` +
+          "위의 틀은 커널이 실행되는 동안 사진 없이도 동작합니다.",
+      }),
       "warning",
     );
   }

@@ -758,7 +758,7 @@ export function appFrame(
         `http://127.0.0.1:${DEFAULT_PORT}/ instead.`,
       ko: `이 노트북의 커널이 실행되는 동안 앱은 ${app.url} 에서 실행됩니다. ` +
         "노트북의 정적 사본에서는 아래 틀이 비어 있습니다. 그럴 때는 `deno task app`을 실행하고 " +
-        `http://127.0.0.1:${DEFAULT_PORT}/ 을 여세요.`,
+        `http://127.0.0.1:${DEFAULT_PORT}/ 주소를 여세요.`,
     }));
   const title = withLanguage(lang, () => tr({ en: "draw-a-digit app", ko: "숫자 그리기 앱" }));
   return {

@@ -6,9 +6,6 @@
 /** The languages of the page, the first the one used when the browser prefers neither. */
 export const PAGE_LANGUAGES = ["en", "ko"];
 
-/** How the switch names each language: in that language, so a reader finds their own. */
-export const LANGUAGE_NAMES = { ko: "한국어", en: "English" };
-
 /** The particle 이 or 가 after a digit read aloud in Korean (영, 일, 삼, 육, 칠, 팔 end in a consonant). */
 export function iGa(digit) {
   return [0, 1, 3, 6, 7, 8].includes(Number(digit)) ? "이" : "가";
