@@ -51,7 +51,8 @@ Deno.test({
     try {
       await app.registry.prepare("cnn-5");
       await app.registry.prepare("mlp-5");
-      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      // an English browser: the page follows the browser's language (app_language_test.ts covers Korean)
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, locale: "en-US" });
       const errors: string[] = [];
       page.on("pageerror", (error) => errors.push(error.message));
       await page.goto(app.url);
@@ -180,7 +181,10 @@ Deno.test({
 });
 
 Deno.test("appScreenshot without Chromium: a note saying what is missing and what to do", async () => {
-  const note = await appScreenshot("http://127.0.0.1:9/", { executablePath: "/nonexistent/chromium" });
+  const note = await appScreenshot("http://127.0.0.1:9/", {
+    executablePath: "/nonexistent/chromium",
+    language: "en",
+  });
   assert(note instanceof Note, String(note));
   assert(
     note.text.includes("/nonexistent/chromium is missing") && note.text.includes("apt-get install -y chromium"),

@@ -28,6 +28,7 @@ import { getRun, type RunSpec, trainRun } from "../runs.ts";
 import { getPreset, inputShapeOf } from "../models/presets.ts";
 import { silentTrainingDisplay, type TrainingDisplay } from "../display/training.ts";
 import { MODEL_PIXELS } from "../draw/preprocess.ts";
+import type { Bilingual } from "../i18n.ts";
 
 /** The runs the app offers, in the order the page lists them. */
 export const APP_MODEL_NAMES = ["mlp-5", "cnn-5", "vgg-cnn-augmented"] as const;
@@ -42,6 +43,21 @@ export const APP_MODEL_LABELS: Readonly<Record<AppModelName, string>> = {
   "mlp-5": "MLP",
   "cnn-5": "CNN",
   "vgg-cnn-augmented": "best: VGG-style CNN, augmented",
+};
+/** The same short names in Korean, in the report's terms (the page shows the one of its language). */
+export const APP_MODEL_LABELS_KO: Readonly<Record<AppModelName, string>> = {
+  "mlp-5": "MLP",
+  "cnn-5": "CNN",
+  "vgg-cnn-augmented": "최고 모델: VGG 방식 CNN, 데이터 증강",
+};
+/**
+ * Each model's architecture in the report's Korean terms; the English is its
+ * preset's `description` (a test checks that both give the same numbers).
+ */
+export const APP_MODEL_DESCRIPTIONS_KO: Readonly<Record<AppModelName, string>> = {
+  "mlp-5": "보고서의 MLP: Flatten, Dense(128, ReLU), Dense(10)",
+  "cnn-5": "보고서의 CNN: Conv2D(32, 3x3), MaxPool(2), Dense(100), Dense(10)",
+  "vgg-cnn-augmented": "VGG 방식 CNN: 단계마다 3x3 합성곱 두 개 (32, 32; 64, 64), Dense(128)",
 };
 /**
  * The side-by-side comparisons the page offers: the report's MLP against its
@@ -76,7 +92,12 @@ export interface ModelInfo {
   name: AppModelName;
   /** The short name the page shows ({@link APP_MODEL_LABELS}). */
   label: string;
+  /** The same in each language of the page ({@link APP_MODEL_LABELS_KO}). */
+  labelByLanguage: Bilingual;
+  /** What the model is (English). */
   description: string;
+  /** The same in each language of the page. */
+  descriptionByLanguage: Bilingual;
   status: ModelStatus;
   progress: TrainingProgress | null;
   /** Why it failed, when `status` is "failed". */
@@ -148,10 +169,14 @@ export function checkModelNames(value: string): AppModelName[] {
   return models;
 }
 
-/** What the app says a run is: its model, epochs and what it trained on. */
-function describeRun(run: RunSpec, quick: boolean): string {
-  const data = run.augment ? " on augmented images" : "";
-  return `${getPreset(run.preset).description}, ${run.epochs} epochs${data}` + (quick ? " (quick mode)" : "");
+/** What the app says a run is, in each language: its model, epochs and what it trained on. */
+function describeRun(name: AppModelName, run: RunSpec, quick: boolean): Bilingual {
+  return {
+    en: `${getPreset(run.preset).description}, ${run.epochs} epochs${run.augment ? " on augmented images" : ""}` +
+      (quick ? " (quick mode)" : ""),
+    ko: `${APP_MODEL_DESCRIPTIONS_KO[name]}, ${run.epochs} 에폭${run.augment ? ", 증강한 이미지로 학습" : ""}` +
+      (quick ? " (빠른 실행 모드)" : ""),
+  };
 }
 
 /** The app's models for one server: loaded or trained on first use, then kept in memory. */
@@ -187,10 +212,13 @@ export class ModelRegistry {
   /** One model's status. */
   info(name: AppModelName): ModelInfo {
     const entry = this.entry(name);
+    const descriptions = describeRun(name, getRun(name), this.quick);
     return {
       name,
       label: APP_MODEL_LABELS[name],
-      description: describeRun(getRun(name), this.quick),
+      labelByLanguage: { en: APP_MODEL_LABELS[name], ko: APP_MODEL_LABELS_KO[name] },
+      description: descriptions.en,
+      descriptionByLanguage: descriptions,
       status: entry.status,
       progress: entry.progress,
       error: entry.error,

@@ -4,7 +4,9 @@
  * empty: a headless Chromium (Debian's `chromium`, driven by `playwright-core`
  * as the browser test drives it) opens the app's page, chooses a view and a
  * preprocessing, draws a digit with mouse strokes, waits for the page's own
- * prediction while drawing, and takes a screenshot of the page's panels.
+ * prediction while drawing, and takes a screenshot of the page's panels. The
+ * page is in the course's language (`setLanguage`, `MNIST_LANG`) unless told
+ * otherwise, whatever the machine's locale, so the Korean edition shows it in Korean.
  *
  * Nothing is logged: the page logs a drawing only when Predict is pressed,
  * which this does not do. Where Chromium is missing or fails, the result is a
@@ -12,7 +14,8 @@
  *
  * @module
  */
-import type { AppServer } from "./server.ts";
+import { appPageUrl, type AppServer } from "./server.ts";
+import { type Language, language, tr, withLanguage } from "../i18n.ts";
 import { pngSize } from "../draw/png.ts";
 import { PngImage } from "../plots/figure.ts";
 import { Note } from "../display/note.ts";
@@ -42,6 +45,8 @@ const VIEWPORT = { width: 1100, height: 860 };
 const DEFAULT_TIMEOUT_MS = 60_000;
 /** Mouse moves per stroke segment (a pen sends many points; the page predicts while they arrive). */
 const STEPS_PER_SEGMENT = 12;
+/** The browser's locale for each language of the page. */
+const LOCALES: Readonly<Record<Language, string>> = { en: "en-US", ko: "ko-KR" };
 
 /** Options of {@link appScreenshot}. */
 export interface ScreenshotOptions {
@@ -49,6 +54,8 @@ export interface ScreenshotOptions {
   model?: string;
   /** The preprocessing, `v1`, `v2` or `v3` (default: the page's default). */
   mode?: string;
+  /** The page's language (default: the course's, `setLanguage` or `MNIST_LANG`). */
+  language?: Language;
   /** What to draw (default {@link SEVEN_STROKES}). */
   strokes?: readonly Stroke[];
   /** The browser (default {@link CHROMIUM_PATH}). */
@@ -79,20 +86,26 @@ export async function appScreenshot(
   options: ScreenshotOptions = {},
 ): Promise<PngImage | Note> {
   const executablePath = options.executablePath ?? CHROMIUM_PATH;
+  const lang = options.language ?? language();
+  const say = (text: { en: string; ko: string }) => withLanguage(lang, () => tr(text));
   if (!(await isFile(executablePath))) {
     return new Note(
-      `No picture of the app: ${executablePath} is missing (apt-get install -y chromium to have one). ` +
-        "The frame above works without it while the kernel runs.",
+      say({
+        en: `No picture of the app: ${executablePath} is missing (apt-get install -y chromium to have one). ` +
+          "The frame above works without it while the kernel runs.",
+        ko: `앱의 사진이 없습니다: ${executablePath} 이(가) 없습니다 (apt-get install -y chromium 으로 설치하세요). ` +
+          "위의 틀은 커널이 실행되는 동안 사진 없이도 동작합니다.",
+      }),
       "warning",
     );
   }
-  const url = typeof app === "string" ? app : app.url;
+  const url = appPageUrl(app, lang);
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   try {
     const { chromium } = await import("playwright-core");
     const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS], timeout });
     try {
-      const page = await browser.newPage({ viewport: VIEWPORT });
+      const page = await browser.newPage({ viewport: VIEWPORT, locale: LOCALES[lang] });
       page.setDefaultTimeout(timeout);
       await page.goto(url);
       await page.waitForSelector("body[data-ready=true]");
@@ -101,7 +114,7 @@ export async function appScreenshot(
       const cards = options.model ? options.model.split(",").length : 1;
       // the models are ready once the page's status says so for each (a first use trains them)
       await page.waitForFunction(`document.querySelectorAll(".card").length === ${cards}`);
-      await page.waitForFunction('!document.querySelector("#model-status").textContent.match(/…|Training/)');
+      await page.waitForSelector('#model-status[data-pending="false"]');
       const pad = await page.locator("#pad").boundingBox();
       if (!pad) throw new Error("the page has no drawing canvas");
       for (const stroke of options.strokes ?? SEVEN_STROKES) {
@@ -123,9 +136,14 @@ export async function appScreenshot(
       await browser.close();
     }
   } catch (error) {
+    const reason = (error as Error).message.split("\n")[0];
     return new Note(
-      `No picture of the app: Chromium could not take it (${(error as Error).message.split("\n")[0]}). ` +
-        "The frame above works without it while the kernel runs.",
+      say({
+        en: `No picture of the app: Chromium could not take it (${reason}). ` +
+          "The frame above works without it while the kernel runs.",
+        ko: `앱의 사진이 없습니다: Chromium이 사진을 찍지 못했습니다 (${reason}). ` +
+          "위의 틀은 커널이 실행되는 동안 사진 없이도 동작합니다.",
+      }),
       "warning",
     );
   }

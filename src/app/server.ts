@@ -2,7 +2,8 @@
  * The draw-a-digit web app: a page to draw on and the HTTP API it uses,
  * served by `Deno.serve`.
  *
- * API (every answer is JSON; every error is `{ "error": "what was wrong", "code": "…" }` with a 4xx or 5xx):
+ * API (every answer is JSON; every error is `{ "error": "what was wrong", "code": "…" }` with a 4xx or 5xx;
+ * `error` is English, `code` one of {@link API_ERROR_CODES}):
  *
  * | request | answer |
  * | --- | --- |
@@ -27,6 +28,22 @@
  * A prediction whose log line cannot be written is still answered, with
  * `logged: false` and `logError`.
  *
+ * Languages: the page speaks English and Korean (`static/strings.js`): the
+ * one a `?lang=en|ko` in its address names, else the one its 한국어 / English
+ * switch last chose (remembered by the browser), else the first of the
+ * browser's languages it speaks, else English. The API's `error` stays
+ * English whatever the request's `Accept-Language`, one wording for every
+ * client (scripts, logs, tests), and every error also carries a stable `code`
+ * ({@link API_ERROR_CODES}) that the page turns into a message in its own
+ * language; what only the system can say (why a model failed, an
+ * operating-system error) is passed on as written, and a model's `notice` is
+ * in the server's language (`MNIST_LANG`). For the page's choices,
+ * `GET /api/models` gives each text it shows in both languages beside the
+ * English field: `labelByLanguage` and `descriptionByLanguage` of a model,
+ * `descriptionByLanguage` of a mode, `labelByLanguage` of a side-by-side view,
+ * `backendByLanguage`. The page's font, Pretendard (Hangul and Latin), is
+ * served by the app (`/fonts/`), so Hangul shows on a machine without a Korean font.
+ *
  * Who may call it (see `origin.ts`): requests whose `Host` is one of the app's
  * addresses and whose `Origin`, if any, is the app's own page; the label
  * endpoint takes `application/json` only, so no web page can post to it
@@ -44,6 +61,7 @@ import {
   checkMode,
   type GreyImage,
   MODE_DESCRIPTIONS,
+  MODE_DESCRIPTIONS_KO,
   preprocess,
   PREPROCESS_MODES,
   resample,
@@ -52,6 +70,7 @@ import { decodePng, ImageInputError, MAX_PNG_BYTES, MAX_PNG_PIXELS, MAX_PNG_SIDE
 import { drawingProblem } from "../draw/ink.ts";
 import {
   APP_MODEL_LABELS,
+  APP_MODEL_LABELS_KO,
   type AppModelName,
   BEST_APP_MODEL,
   checkModelName,
@@ -68,6 +87,8 @@ import { type OriginPolicy, originPolicy, refusal } from "./origin.ts";
 import type { TrainingDisplay } from "../display/training.ts";
 import { backendSummary } from "../tf.ts";
 import { repoRoot } from "../fsutil.ts";
+import { type Language, language, tr, withLanguage } from "../i18n.ts";
+import { COURSE_FONT_FILES } from "../plots/font.ts";
 
 /** Port of `deno task app` unless `--port` says otherwise. */
 export const DEFAULT_PORT = 8000;
@@ -101,12 +122,57 @@ const FLAG_VALUES: Record<string, boolean> = {
   off: false,
 };
 
+/**
+ * Every `code` an error answer may carry (the codes of `png.ts`, `ink.ts` and
+ * `origin.ts` are passed on, so the type checker holds them to this list). The
+ * page has a message for each in every language it speaks (`static/strings.js`;
+ * a test checks), so a new one is added here and there.
+ */
+export const API_ERROR_CODES = [
+  "bad_label",
+  "bad_parameter",
+  "bad_path",
+  "body_aborted",
+  "body_timeout",
+  "busy",
+  "empty_body",
+  "empty_drawing",
+  "forbidden_host",
+  "forbidden_origin",
+  "internal_error",
+  "log_unavailable",
+  "logging_off",
+  "malformed_json",
+  "malformed_png",
+  "method_not_allowed",
+  "model_failed",
+  "model_not_ready",
+  "not_found",
+  "not_png",
+  "starting",
+  "too_many_bytes",
+  "too_many_pixels",
+  "too_much_ink",
+  "unknown_mode",
+  "unknown_model",
+  "unknown_prediction",
+  "wrong_content_type",
+] as const;
+/** One of {@link API_ERROR_CODES}. */
+export type ApiErrorCode = typeof API_ERROR_CODES[number];
+
 const STATIC_DIR = new URL("./static/", import.meta.url);
-const STATIC_FILES: Record<string, { file: string; type: string }> = {
-  "/": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/index.html": { file: "index.html", type: "text/html; charset=utf-8" },
-  "/app.js": { file: "app.js", type: "text/javascript; charset=utf-8" },
-  "/style.css": { file: "style.css", type: "text/css; charset=utf-8" },
+/** How long a browser may keep the fonts without asking again (they change only with the repository). */
+const FONT_CACHE_CONTROL = "max-age=86400";
+const STATIC_FILES: Record<string, { file: URL; type: string; cache?: string }> = {
+  "/": { file: new URL("index.html", STATIC_DIR), type: "text/html; charset=utf-8" },
+  "/index.html": { file: new URL("index.html", STATIC_DIR), type: "text/html; charset=utf-8" },
+  "/app.js": { file: new URL("app.js", STATIC_DIR), type: "text/javascript; charset=utf-8" },
+  "/strings.js": { file: new URL("strings.js", STATIC_DIR), type: "text/javascript; charset=utf-8" },
+  "/style.css": { file: new URL("style.css", STATIC_DIR), type: "text/css; charset=utf-8" },
+  // the course's font (the figures' one), so Hangul shows where the system has no Korean font
+  "/fonts/Pretendard-Regular.otf": { file: COURSE_FONT_FILES.regular, type: "font/otf", cache: FONT_CACHE_CONTROL },
+  "/fonts/Pretendard-Bold.otf": { file: COURSE_FONT_FILES.bold, type: "font/otf", cache: FONT_CACHE_CONTROL },
 };
 
 /** Options of {@link startServer}. */
@@ -155,7 +221,7 @@ export interface AppServer {
 class RequestError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly extra: object = {},
     readonly headers: Record<string, string> = {},
@@ -539,11 +605,20 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
         models: list,
         value: list.join(","),
         label: list.map((name) => APP_MODEL_LABELS[name]).join(" | "),
+        labelByLanguage: {
+          en: list.map((name) => APP_MODEL_LABELS[name]).join(" | "),
+          ko: list.map((name) => APP_MODEL_LABELS_KO[name]).join(" | "),
+        },
       })),
-      modes: PREPROCESS_MODES.map((name) => ({ name, description: MODE_DESCRIPTIONS[name] })),
+      modes: PREPROCESS_MODES.map((name) => ({
+        name,
+        description: MODE_DESCRIPTIONS[name],
+        descriptionByLanguage: { en: MODE_DESCRIPTIONS[name], ko: MODE_DESCRIPTIONS_KO[name] },
+      })),
       defaultMode: DEFAULT_MODE,
       quick: registry.quick,
       backend: backendSummary(),
+      backendByLanguage: { en: withLanguage("en", backendSummary), ko: withLanguage("ko", backendSummary) },
       limits: { maxBytes: maxBodyBytes, maxSide: MAX_PNG_SIDE, maxPixels: MAX_PNG_PIXELS },
       log: {
         enabled: logging,
@@ -571,8 +646,8 @@ export async function startServer(options: ServerOptions = {}): Promise<AppServe
     const entry = STATIC_FILES[path];
     if (!entry) return null;
     allowMethods(request, path, ["GET", "HEAD"]);
-    const body = await Deno.readFile(new URL(entry.file, STATIC_DIR));
-    const headers = { "content-type": entry.type, "cache-control": "no-cache" };
+    const body = await Deno.readFile(entry.file);
+    const headers = { "content-type": entry.type, "cache-control": entry.cache ?? "no-cache" };
     return new Response(request.method === "HEAD" ? null : body, { headers });
   }
 
@@ -653,20 +728,44 @@ export function staticDir(): string {
 /** Height of the app's frame inside a notebook, in CSS pixels. */
 const FRAME_HEIGHT = 1000;
 
+/** Options of {@link appFrame}. */
+export interface AppFrameOptions {
+  /** The page's language (default: the course's, `setLanguage` or `MNIST_LANG`), so it matches the notebook's prose. */
+  language?: Language;
+}
+
+/** The page's address in one language: `?lang=` overrides the browser's languages and the page's remembered switch. */
+export function appPageUrl(app: AppServer | string, lang: Language): string {
+  const url = new URL(typeof app === "string" ? app : app.url);
+  url.searchParams.set("lang", lang);
+  return url.href;
+}
+
 /**
- * The running app shown inside a notebook (an iframe), with a note for
- * readers of a static copy (GitHub, an exported HTML file), where no server
- * runs behind the frame.
+ * The running app shown inside a notebook (an iframe), in the notebook's
+ * language, with a note for readers of a static copy (GitHub, an exported
+ * HTML file), where no server runs behind the frame.
  */
-export function appFrame(app: AppServer): { [key: symbol]: () => Record<string, string> } {
-  const note = `The app runs at ${app.url} while this notebook's kernel runs. ` +
-    "In a static copy of the notebook the frame below stays empty: run `deno task app` and open " +
-    `http://127.0.0.1:${DEFAULT_PORT}/ instead.`;
+export function appFrame(
+  app: AppServer,
+  options: AppFrameOptions = {},
+): { [key: symbol]: () => Record<string, string> } {
+  const lang = options.language ?? language();
+  const note = withLanguage(lang, () =>
+    tr({
+      en: `The app runs at ${app.url} while this notebook's kernel runs. ` +
+        "In a static copy of the notebook the frame below stays empty: run `deno task app` and open " +
+        `http://127.0.0.1:${DEFAULT_PORT}/ instead.`,
+      ko: `이 노트북의 커널이 실행되는 동안 앱은 ${app.url} 에서 실행됩니다. ` +
+        "노트북의 정적 사본에서는 아래 틀이 비어 있습니다. 그럴 때는 `deno task app`을 실행하고 " +
+        `http://127.0.0.1:${DEFAULT_PORT}/ 주소를 여세요.`,
+    }));
+  const title = withLanguage(lang, () => tr({ en: "draw-a-digit app", ko: "숫자 그리기 앱" }));
   return {
     [Symbol.for("Jupyter.display")]: () => ({
       "text/html": `<p style="color:#555">${note.replace(/`([^`]+)`/g, "<code>$1</code>")}</p>` +
-        `<iframe src="${app.url}" width="100%" height="${FRAME_HEIGHT}" style="border:1px solid #ccc;border-radius:6px"` +
-        ` title="draw-a-digit app"></iframe>`,
+        `<iframe src="${appPageUrl(app, lang)}" width="100%" height="${FRAME_HEIGHT}" ` +
+        `style="border:1px solid #ccc;border-radius:6px" title="${title}"></iframe>`,
       "text/plain": note,
     }),
   };

@@ -1,11 +1,18 @@
 // The draw-a-digit page: a canvas to draw on, and everything else from the server's API.
 // Plain browser JavaScript, no build step: the server sends this file as it is.
+// Its words are in strings.js, in English and Korean: the page speaks the language the address names
+// (?lang=ko), else the one its 한국어 / English switch last chose, else the first of the browser's languages it
+// speaks, else English. Every text it shows is set through show()/say(), which remember how to write it, so
+// the switch rewrites the whole page, answers and messages included, without asking the server again.
+import { ERRORS, PAGE_LANGUAGES, STRINGS } from "./strings.js";
 
 const PAD_SIZE = 280;
 const LIVE_INTERVAL_MS = 250; // at most four live predictions a second while drawing
 const STATUS_POLL_MS = 1000;
 const STEP_BOX = 140; // CSS pixels of each step image's longer side
 const SMALL_CHART_LABEL_MIN = 0.01; // side by side, bars under 1% go without their percentage
+const LANGUAGE_PARAM = "lang"; // ?lang=ko in the address
+const LANGUAGE_STORAGE_KEY = "mnist-draw-a-digit.language"; // the switch's last choice, in localStorage
 
 const $ = (id) => document.getElementById(id);
 const pad = $("pad");
@@ -20,8 +27,112 @@ const state = {
   pendingLive: false,
   lastLoggedIds: [],
   models: [],
-  labels: {}, // model name -> the short name the page shows
+  info: null, // GET /api/models, once
+  lang: chooseLanguage(),
+  message: () => t().drawFirst, // how the message is written, in any language
 };
+
+// --- language: which one, and every text written so that it can be written again in the other ---
+/** The page's words in its language. */
+function t() {
+  return STRINGS[state.lang];
+}
+
+function storedLanguage() {
+  try {
+    return localStorage.getItem(LANGUAGE_STORAGE_KEY);
+  } catch {
+    return null; // storage may be off (a sandboxed frame, a private window's policy)
+  }
+}
+
+function chooseLanguage() {
+  const named = new URLSearchParams(location.search).get(LANGUAGE_PARAM);
+  if (PAGE_LANGUAGES.includes(named)) return named;
+  const stored = storedLanguage();
+  if (PAGE_LANGUAGES.includes(stored)) return stored;
+  for (const tag of navigator.languages ?? [navigator.language]) {
+    const base = String(tag).toLowerCase().split("-")[0];
+    if (PAGE_LANGUAGES.includes(base)) return base;
+  }
+  return PAGE_LANGUAGES[0];
+}
+
+const renderers = new Map(); // element -> how to write its text
+/** Writes `element`'s text with `render(element)` now, and again whenever the language changes. */
+function show(element, render) {
+  renderers.set(element, render);
+  render(element);
+}
+/** Sets `element`'s text to `text()`, now and in the other language when it is chosen. */
+function say(element, text) {
+  show(element, (el) => (el.textContent = text()));
+}
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang;
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t()[el.dataset.i18n];
+  for (const el of document.querySelectorAll("[data-i18n-aria-label]")) {
+    el.setAttribute("aria-label", t()[el.dataset.i18nAriaLabel]);
+  }
+  for (const button of document.querySelectorAll("[data-language]")) {
+    button.setAttribute("aria-pressed", String(button.dataset.language === state.lang));
+  }
+  for (const [el, render] of renderers) {
+    if (el.isConnected) render(el);
+    else renderers.delete(el); // a card of an earlier choice
+  }
+}
+
+function switchLanguage(lang) {
+  state.lang = lang;
+  try {
+    localStorage.setItem(LANGUAGE_STORAGE_KEY, lang);
+  } catch {
+    // not remembered; this page still speaks it
+  }
+  // an address that names a language would win again at the next reload: make it name this one
+  const url = new URL(location.href);
+  if (url.searchParams.has(LANGUAGE_PARAM)) {
+    url.searchParams.set(LANGUAGE_PARAM, lang);
+    history.replaceState(null, "", url);
+  }
+  applyLanguage();
+}
+
+for (const button of document.querySelectorAll("[data-language]")) {
+  button.addEventListener("click", () => switchLanguage(button.dataset.language));
+}
+applyLanguage();
+
+/** A model's short name in the page's language. */
+function label(name) {
+  const model = state.info?.models.find((m) => m.name === name);
+  return model?.labelByLanguage?.[state.lang] ?? model?.label ?? name;
+}
+
+/** A model's status in words, with the epoch while it trains. */
+function statusWords(model) {
+  const words = t().status[model.status] ?? model.status;
+  return model.status === "training" && model.progress
+    ? t().statusEpoch(words, model.progress.epoch, model.progress.epochs)
+    : words;
+}
+
+/** The page's message for an error answer of the API, in its language (the answer's `error` is English). */
+function errorMessage(answer) {
+  const message = ERRORS[state.lang][answer.code];
+  if (!message) return answer.error ?? String(answer.code); // a code this page does not know (a newer server)
+  const model = typeof answer.model === "object" && answer.model ? answer.model : null;
+  const limits = state.info?.limits;
+  return message({
+    model: model ? label(model.name) : "",
+    status: model ? statusWords(model) : "",
+    reason: model?.error ?? "",
+    detail: answer.error ?? "",
+    limit: limits ? t().limit(Math.round(limits.maxBytes / 2 ** 20), limits.maxSide) : "",
+  });
+}
 
 /** The models the Model choice stands for: one name, or several (side by side) separated by commas. */
 function chosenModels() {
@@ -33,7 +144,7 @@ function clearPad() {
   ctx.fillRect(0, 0, PAD_SIZE, PAD_SIZE);
   state.hasInk = false;
   state.sequence++;
-  showMessage("Draw a digit first.");
+  showMessage(() => t().drawFirst);
   resetCards();
   $("feedback").hidden = true;
   for (const id of ["step-inverted", "step-framed", "step-final"]) {
@@ -43,8 +154,10 @@ function clearPad() {
   copyDrawn();
 }
 
+/** Shows `text()` as the message (a function, so that the language switch can write it again). */
 function showMessage(text) {
-  $("message").textContent = text;
+  state.message = text;
+  say($("message"), text);
 }
 
 // --- one card per model: its answer, confidence and probability chart ---
@@ -63,9 +176,8 @@ function buildCards() {
     el.dataset.model = model;
     el.innerHTML = `<h3></h3><div class="result"><div class="digit">?</div><div class="confidence"></div></div>` +
       `<svg class="chart" viewBox="0 0 360 200" role="img"></svg>`;
-    el.querySelector("h3").textContent = state.labels[model] ?? model;
-    el.querySelector("svg").setAttribute("aria-label", `probability of each digit, ${state.labels[model] ?? model}`);
     $("results").appendChild(el);
+    say(el.querySelector("h3"), () => label(model));
   }
   resetCards();
 }
@@ -74,8 +186,8 @@ function resetCards() {
   for (const el of $("results").querySelectorAll(".card")) {
     el.querySelector(".digit").textContent = "?";
     el.dataset.state = "none";
-    el.querySelector(".confidence").textContent = "";
-    drawChart(el.querySelector("svg"), null);
+    say(el.querySelector(".confidence"), () => "");
+    show(el.querySelector("svg"), (svg) => drawChart(svg, null, el.dataset.model));
   }
 }
 
@@ -156,7 +268,7 @@ async function requestPrediction({ log }) {
   const mode = $("mode").value;
   const sequence = ++state.sequence;
   if (!state.hasInk) {
-    showMessage("Draw a digit first.");
+    showMessage(() => t().drawFirst);
     return;
   }
   state.inFlight = true;
@@ -170,7 +282,7 @@ async function requestPrediction({ log }) {
     if (sequence !== state.sequence) return; // a newer request (or Clear) came since
     if (!response.ok) {
       if (answer.steps) showSteps(answer.steps);
-      showMessage(answer.code === "empty_drawing" ? "Draw a digit first." : answer.error);
+      showMessage(() => errorMessage(answer));
       resetCards();
       if (answer.code === "model_not_ready" || answer.code === "model_failed") pollModels();
       return;
@@ -178,7 +290,7 @@ async function requestPrediction({ log }) {
     showPrediction(answer);
     if (log) showFeedback(answer);
   } catch (error) {
-    if (sequence === state.sequence) showMessage(`The server did not answer: ${error.message}`);
+    if (sequence === state.sequence) showMessage(() => t().noAnswer(error.message));
   } finally {
     state.inFlight = false;
     if (state.pendingLive && !state.drawing) {
@@ -192,23 +304,21 @@ async function requestPrediction({ log }) {
 }
 
 function showPrediction(answer) {
-  const name = (p) => state.labels[p.model] ?? p.model;
   const digits = answer.predictions.map((p) => p.digit);
-  if (answer.predictions.length === 1) showMessage(`It looks like a ${answer.digit}.`);
+  if (answer.predictions.length === 1) showMessage(() => t().looksLike(answer.digit));
   else if (digits.every((d) => d === digits[0])) {
-    showMessage(`All ${digits.length} models read a ${digits[0]}.`);
+    showMessage(() => t().allAgree(digits.length, digits[0]));
   } else {
-    showMessage(`The models disagree: ${answer.predictions.map((p) => `${name(p)} reads ${p.digit}`).join(", ")}.`);
+    showMessage(() => t().disagree(answer.predictions.map((p) => t().reading(label(p.model), p.digit)).join(", ")));
   }
   for (const p of answer.predictions) {
     const el = card(p.model);
     if (!el) continue; // the choice changed while the answer was on its way
     el.querySelector(".digit").textContent = String(p.digit);
     el.dataset.state = "predicted";
-    el.querySelector(".confidence").textContent = `confidence ${(p.confidence * 100).toFixed(1)}% · ${answer.mode} · ${
-      (answer.timing.preprocessMs + p.predictMs).toFixed(1)
-    } ms`;
-    drawChart(el.querySelector("svg"), p.probabilities);
+    const ms = (answer.timing.preprocessMs + p.predictMs).toFixed(1);
+    say(el.querySelector(".confidence"), () => t().confidence((p.confidence * 100).toFixed(1), answer.mode, ms));
+    show(el.querySelector("svg"), (svg) => drawChart(svg, p.probabilities, p.model));
   }
   if (answer.steps) showSteps(answer.steps);
 }
@@ -239,8 +349,9 @@ function drawGrey(canvas, image) {
 
 // --- the probability chart: ten bars, the most probable one highlighted, percentages above ---
 const SVG = "http://www.w3.org/2000/svg";
-function drawChart(svg, probabilities) {
+function drawChart(svg, probabilities, model) {
   svg.replaceChildren();
+  svg.setAttribute("aria-label", t().chartLabel(label(model)));
   const width = 360, height = 200, left = 30, bottom = 24, top = 18;
   const plotHeight = height - bottom - top;
   const slot = (width - left) / 10;
@@ -256,7 +367,7 @@ function drawChart(svg, probabilities) {
     add(
       "text",
       { x: 2, y: top + plotHeight / 2, transform: `rotate(-90 8 ${top + plotHeight / 2})` },
-      "probability (%)",
+      t().chartAxis,
     );
   }
   const values = probabilities ?? new Array(10).fill(0);
@@ -291,43 +402,46 @@ function showFeedback(answer) {
   state.lastLoggedIds = answer.ids;
   const digits = answer.predictions.map((p) => p.digit);
   const agreed = digits.every((d) => d === digits[0]);
-  $("feedback-question").textContent = agreed ? "Was it a " : "Which digit did you draw?";
-  if (agreed) {
+  show($("feedback-question"), (el) => {
+    if (!agreed) {
+      el.textContent = t().whichDigit;
+      return;
+    }
     const strong = document.createElement("strong");
     strong.id = "feedback-digit";
     strong.textContent = String(digits[0]);
-    $("feedback-question").append(strong, "?");
-  }
+    el.replaceChildren(t().wasItBefore, strong, t().wasItAfter);
+  });
   $("confirm").hidden = !agreed;
-  $("feedback-or").textContent = agreed ? "or it was:" : "";
+  say($("feedback-or"), () => agreed ? t().orItWas : "");
   $("confirm").dataset.label = String(digits[0]);
-  $("feedback-done").textContent = "";
+  say($("feedback-done"), () => "");
   $("feedback").hidden = answer.ids.length === 0;
   // a prediction that could not be logged is still shown; say why it cannot be confirmed
-  if (!answer.logged && answer.logError) showMessage(`${$("message").textContent} (${answer.logError})`);
+  if (!answer.logged && answer.logError) {
+    const shown = state.message;
+    showMessage(() => t().notLogged(shown(), answer.logError));
+  }
 }
 
 /** What the log keeps and where, from the server (it knows the file and whether logging is on). */
 function describeLog(log) {
-  const mib = (bytes) => `${Math.round(bytes / 2 ** 20)} MiB`;
-  $("log-note").textContent = log.enabled
-    ? `Each time you press Predict, this app keeps a record on this computer in ${log.shownPath}: the time, ` +
-      "the model and preprocessing, the ten probabilities, the 28×28 image the model saw, and the digit you confirm " +
-      "or correct. Predictions made while you draw are not kept. The file is readable by its owner only; past " +
-      `${mib(log.maxBytes)} it moves to ${log.rotatedPath.split("/").pop()}, replacing the older one. ` +
-      "Delete the files to forget everything."
-    : "This app keeps no record of what you draw (it runs with --no-log).";
+  const mib = `${Math.round(log.maxBytes / 2 ** 20)} MiB`;
+  say(
+    $("log-note"),
+    () => log.enabled ? t().logKept(log.shownPath, mib, log.rotatedPath.split("/").pop()) : t().logOff,
+  );
 }
 
-async function sendLabel(label) {
+async function sendLabel(digit) {
   if (state.lastLoggedIds.length === 0) return;
   const response = await fetch("/api/label", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ ids: state.lastLoggedIds, label }),
+    body: JSON.stringify({ ids: state.lastLoggedIds, label: digit }),
   });
   const answer = await response.json();
-  $("feedback-done").textContent = response.ok ? `Thanks: logged as a ${label}.` : answer.error;
+  say($("feedback-done"), () => response.ok ? t().thanks(digit) : errorMessage(answer));
 }
 
 $("confirm").addEventListener("click", () => sendLabel(Number($("confirm").dataset.label)));
@@ -340,6 +454,27 @@ for (let d = 0; d < 10; d++) {
 }
 
 // --- models: choice, status, training progress ---
+/** What the status line says about the chosen models (`chosen`: their entries of GET /api/models). */
+function describeStatus(chosen) {
+  const training = chosen.find((m) => m.status === "training" && m.progress);
+  let text;
+  if (training) {
+    const p = training.progress;
+    text = t().training(label(training.name), p.epoch, p.epochs, p.batch, p.batches);
+  } else {
+    text = chosen.map((m) =>
+      m.status === "ready"
+        ? t().ready(label(m.name), m.descriptionByLanguage?.[state.lang] ?? m.description)
+        : m.status === "failed"
+        ? t().failed(label(m.name), m.error)
+        : t().pending(label(m.name), t().status[m.status] ?? m.status)
+    ).join(" ");
+  }
+  // e.g. "the cached model was damaged and is being retrained": said on the page, not only in the terminal
+  for (const m of chosen) if (m.notice) text += t().notice(label(m.name), m.notice);
+  return text;
+}
+
 async function pollModels() {
   const response = await fetch("/api/models");
   const answer = await response.json();
@@ -349,27 +484,12 @@ async function pollModels() {
   const status = $("model-status");
   const bar = $("training");
   const training = chosen.find((m) => m.status === "training" && m.progress);
-  const label = (m) => state.labels[m.name] ?? m.name;
-  if (training) {
-    const p = training.progress;
-    status.textContent = `Training ${
-      label(training)
-    } (first use): epoch ${p.epoch}/${p.epochs}, batch ${p.batch}/${p.batches}`;
-    bar.hidden = false;
-    bar.value = p.fraction;
-  } else {
-    bar.hidden = true;
-    status.textContent = chosen.map((m) =>
-      m.status === "ready"
-        ? `${label(m)} ready: ${m.description}.`
-        : m.status === "failed"
-        ? `${label(m)} failed: ${m.error}.`
-        : `${label(m)}: ${m.status}…`
-    ).join(" ");
-  }
-  // e.g. "the cached model was damaged and is being retrained": said on the page, not only in the terminal
-  for (const m of chosen) if (m.notice) status.textContent += ` Note (${label(m)}): ${m.notice}`;
+  bar.hidden = !training;
+  if (training) bar.value = training.progress.fraction;
+  say(status, () => describeStatus(chosen));
   const pending = chosen.some((m) => ["training", "loading", "queued"].includes(m.status));
+  // for whoever waits for the models without reading the words (a screenshot, a test)
+  status.dataset.pending = String(pending);
   if (pending) setTimeout(pollModels, STATUS_POLL_MS);
   else if (
     chosen.every((m) => m.status === "ready") && state.hasInk &&
@@ -387,40 +507,43 @@ async function prepareChosen() {
   await pollModels();
 }
 
-const FRAMED_CAPTIONS = {
-  v1: "③ whole canvas (v1)",
-  v2: "③ cropped, padded 20%, centred (v2)",
-  v3: "③ fitted into 20×20 (v3)",
-};
-
 async function start() {
   const answer = await (await fetch("/api/models")).json();
+  state.info = answer;
   for (const m of answer.models) {
-    state.labels[m.name] = m.label;
     const option = new Option(m.label, m.name, m.name === answer.defaultModel, m.name === answer.defaultModel);
     $("model").appendChild(option);
+    show(option, (o) => (o.text = label(m.name)));
   }
   // the comparisons: one drawing, several models, their answers and charts next to each other
   const group = document.createElement("optgroup");
-  group.label = "side by side";
-  for (const view of answer.sideBySide) group.appendChild(new Option(`${view.label} (side by side)`, view.value));
+  show(group, (g) => (g.label = t().sideBySide));
+  for (const view of answer.sideBySide) {
+    const option = new Option(view.label, view.value);
+    group.appendChild(option);
+    show(option, (o) => (o.text = t().sideBySideOption(view.labelByLanguage?.[state.lang] ?? view.label)));
+  }
   $("model").appendChild(group);
   for (const m of answer.modes) {
     $("mode").appendChild(new Option(m.name, m.name, m.name === answer.defaultMode, m.name === answer.defaultMode));
   }
   const describeMode = () => {
     const mode = answer.modes.find((m) => m.name === $("mode").value);
-    $("mode-description").textContent = mode.description;
-    $("framed-caption").textContent = FRAMED_CAPTIONS[mode.name];
+    say($("mode-description"), () => mode.descriptionByLanguage?.[state.lang] ?? mode.description);
+    say($("framed-caption"), () => t().framed[mode.name]);
   };
   describeMode();
-  $("backend").textContent = answer.backend + (answer.quick ? " · quick mode (models trained on small slices)" : "");
+  say(
+    $("backend"),
+    () => (answer.backendByLanguage?.[state.lang] ?? answer.backend) + (answer.quick ? ` · ${t().quickMode}` : ""),
+  );
   describeLog(answer.log);
   $("mode").addEventListener("change", () => {
     describeMode();
     requestPrediction({ log: false });
   });
   $("model").addEventListener("change", async () => {
+    $("model-status").dataset.pending = "true"; // until the new choice's models say otherwise
     buildCards();
     $("feedback").hidden = true;
     await prepareChosen();
@@ -434,4 +557,4 @@ async function start() {
   document.body.dataset.ready = "true";
 }
 
-start();
+start().catch((error) => showMessage(() => t().noAnswer(error.message)));
