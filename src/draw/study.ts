@@ -288,7 +288,7 @@ export function stepTiles(drawing: GreyImage, modes: readonly PreprocessMode[] =
 /** The three recipes, one row each (for a notebook). */
 export function modeTable(): pl.DataFrame {
   return pl.DataFrame({
-    mode: [...PREPROCESS_MODES],
+    [tr({ en: "mode", ko: "전처리" })]: [...PREPROCESS_MODES],
     [tr({ en: "recipe", ko: "방법" })]: PREPROCESS_MODES.map((mode) => modeDescription(mode)),
   });
 }

@@ -41,6 +41,7 @@ import { EARLY_STOPPING } from "../runs.ts";
 import type { FigureEntry, ReproduceResults, TableEntry } from "./results.ts";
 import { QUICK_SIZES } from "../course_env.ts";
 import { overfittingGap } from "../evaluate.ts";
+import { tr } from "../i18n.ts";
 
 /** The sources' runs, in the order `reproduce` trains them (one step per source). */
 export const SOURCE_STEPS = [
@@ -213,10 +214,15 @@ function source002Rows(s: SourceResults) {
   const stopped = s.runs["source-002-early-stopping"];
   const { kept, ran } = stoppedAt(stopped.run);
   return [
-    { run: "ours, 100 epochs", epochs: String(full.run.rows.length), train: full.train!, test: full.test },
     {
-      run: "ours, early stopping",
-      epochs: `${kept} (stopped after ${ran})`,
+      run: tr({ en: "ours, 100 epochs", ko: "이 과정, 100 에폭" }),
+      epochs: String(full.run.rows.length),
+      train: full.train!,
+      test: full.test,
+    },
+    {
+      run: tr({ en: "ours, early stopping", ko: "이 과정, 조기 종료" }),
+      epochs: tr({ en: `${kept} (stopped after ${ran})`, ko: `${kept} (${ran} 에폭 뒤 멈춤)` }),
       train: stopped.train!,
       test: stopped.test,
     },
@@ -231,7 +237,7 @@ function untrainedScaleTable(r: ReproduceResults) {
   const xRaw = imageTensor(part, [28, 28], "raw");
   const y = oneHotTensor(part);
   try {
-    return inputScaleTable(model, { "÷ 255": [x, y], "raw 0-255": [xRaw, y] });
+    return inputScaleTable(model, { "÷ 255": [x, y], [tr({ en: "raw 0-255", ko: "원래 값 0-255" })]: [xRaw, y] });
   } finally {
     tf.dispose([x, xRaw, y]);
     model.dispose();
@@ -255,14 +261,18 @@ function settingsRows(r: ReproduceResults): SettingsRow[] {
 /** The rows of source 001's table. */
 function source001Rows(r: ReproduceResults) {
   const s = sources(r);
+  const share = `${SOURCE_001_REDUCTION.minFraction * 100}-${SOURCE_001_REDUCTION.maxFraction * 100}%`;
   const changes: Record<string, string> = {
-    "source-001-cnn": "baseline",
-    "source-001-cnn-fewer-eights": `a random ${SOURCE_001_REDUCTION.minFraction * 100}-${
-      SOURCE_001_REDUCTION.maxFraction * 100
-    }% of the 8s removed`,
-    "source-001-cnn-augmented-069": "a new augmented copy of the 0s, 6s and 9s every epoch",
-    "source-001-cnn-fine-tuned":
-      `the baseline saved, loaded and trained ${SOURCE_001.fineTuneEpochs} more epochs on augmented images`,
+    "source-001-cnn": tr({ en: "baseline", ko: "기준 모델" }),
+    "source-001-cnn-fewer-eights": tr({ en: `a random ${share} of the 8s removed`, ko: `8을 무작위로 ${share} 제거` }),
+    "source-001-cnn-augmented-069": tr({
+      en: "a new augmented copy of the 0s, 6s and 9s every epoch",
+      ko: "에폭마다 0, 6, 9의 새 증강 사본",
+    }),
+    "source-001-cnn-fine-tuned": tr({
+      en: `the baseline saved, loaded and trained ${SOURCE_001.fineTuneEpochs} more epochs on augmented images`,
+      ko: `기준 모델을 저장하고 불러와 증강한 이미지로 ${SOURCE_001.fineTuneEpochs} 에폭 더 학습`,
+    }),
   };
   return SOURCE_001_RUNS.map((name) => {
     const { run, test } = s.runs[name];
@@ -288,14 +298,14 @@ const tables: TableEntry[] = [
       const s = sources(r);
       return source003Table([
         {
-          run: "ours",
-          input: "÷ 255 (0 to 1)",
+          run: tr({ en: "ours", ko: "이 과정" }),
+          input: tr({ en: "÷ 255 (0 to 1)", ko: "÷ 255 (0~1)" }),
           train: s.runs["source-003-mlp"].train!,
           test: s.runs["source-003-mlp"].test,
         },
         {
-          run: "ours, the post's code",
-          input: "raw (0 to 255)",
+          run: tr({ en: "ours, the post's code", ko: "이 과정, 글의 코드 그대로" }),
+          input: tr({ en: "raw (0 to 255)", ko: "원래 값 (0~255)" }),
           train: s.runs["source-003-mlp-raw"].train!,
           test: s.runs["source-003-mlp-raw"].test,
         },
