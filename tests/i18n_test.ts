@@ -11,6 +11,7 @@ import { comparisonMarkdown, comparisonTable, structuralComparison } from "../sr
 import { historyTable } from "../src/tables/models.ts";
 import { restoredLine } from "../src/display/training.ts";
 import type { Figure } from "../src/plots/figure.ts";
+import type { Tile } from "../src/plots/digits.ts";
 import pl from "nodejs-polars";
 import { confusionTable } from "../src/tables/models.ts";
 import {
@@ -26,6 +27,9 @@ import {
 } from "../src/tables/sources.ts";
 import { drawingAccuracyTable, penWidthTable, sideBySideTable } from "../src/tables/drawing.ts";
 import { modeTable } from "../src/draw/study.ts";
+import { augmentationTiles, augmentationTitle, earlyStoppingCurvesFigure } from "../src/figures/extensions.ts";
+import { SOURCE_001_AUGMENTATION } from "../src/data/augment.ts";
+import { loadMnist } from "../src/data/mnist.ts";
 import { getRun, type RunResult, RUNS } from "../src/runs.ts";
 import { REPORT_TABLES } from "../src/report/reproduce.ts";
 import { SOURCE_TABLES } from "../src/report/sources.ts";
@@ -102,6 +106,13 @@ function englishIn(texts: string[]): string[] {
 function textsOf(frame: pl.DataFrame): string[] {
   const cells = frame.toRecords().flatMap((r) => Object.values(r).filter((v) => typeof v === "string") as string[]);
   return [...frame.columns, ...cells];
+}
+
+/** The words shown in an SVG figure (its `<text>` elements). */
+function svgTexts(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]).concat(
+    [...svg.matchAll(/<tspan[^>]*>([^<]*)<\/tspan>/g)].map((m) => m[1]),
+  );
 }
 
 const score = (accuracy: number, loss: number) => ({ accuracy, loss });
@@ -291,4 +302,31 @@ Deno.test("the confusion table in Korean: 실제 숫자 and 예측 N, as the con
   assertEquals(ko.columns.slice(0, 3), ["실제 숫자", "예측 0", "예측 1"]);
   assertEquals(englishIn(ko.columns), []);
   assertEquals(confusionTable(matrix).columns.slice(0, 3), ["true", "pred_0", "pred_1"]);
+});
+
+Deno.test("notebook 07's figures in Korean: the augmented copies' title and captions, early stopping's title and mark", async () => {
+  const { train } = await loadMnist();
+  const options = { ...SOURCE_001_AUGMENTATION, stroke: 0.45 };
+  const [title, tiles] = withLanguage(
+    "ko",
+    () => [augmentationTitle(5, options), augmentationTiles(train, [0], 2, 1, options)],
+  );
+  assertEquals(title, "숫자마다 무작위 사본 5개 (회전 ≤ 5°, 확대/축소 ≤ 5%, 이동 ≤ 5%, 펜 자르기 0.05–0.95)");
+  const captions = (tiles as Tile[]).flatMap((t) => (t.caption ?? []).map((c) => (typeof c === "string" ? c : c.text)));
+  assertEquals(captions[0], `원본 ${train.labels[0]}`);
+  assertEquals(englishIn(captions), []);
+  assertEquals(
+    augmentationTitle(5, SOURCE_001_AUGMENTATION),
+    "Each digit and 5 random copies (rotation ≤ 5°, zoom ≤ 5%, shift ≤ 5%)",
+  );
+  assertEquals(augmentationTiles(train, [0], 1)[0].caption, [`original ${train.labels[0]}`]);
+
+  const ko = withLanguage("ko", () => earlyStoppingCurvesFigure(epochRows(10), 6, 3) as Figure).svg;
+  assert(ko.includes("조기 종료 (patience 3): 남긴 가중치는 6번째 에폭의 것") && ko.includes(">남김<"));
+  assertEquals(englishIn(svgTexts(ko)), []);
+  const en = (earlyStoppingCurvesFigure(epochRows(10), 6, 3) as Figure).svg;
+  assert(
+    en.includes("Early stopping (patience 3): the weights kept are epoch 6&#39;s") || en.includes("epoch 6's"),
+    en.slice(0, 400),
+  );
 });
