@@ -154,7 +154,10 @@ const figures: FigureEntry[] = [
     build: (r) => {
       const s = sources(r);
       return testCurvesFigure(
-        `Source 002's MLP, ${SOURCE_002.epochs} epochs (test set after each epoch)`,
+        tr({
+          en: `Source 002's MLP, ${SOURCE_002.epochs} epochs (test set after each epoch)`,
+          ko: `자료 002의 MLP, ${SOURCE_002.epochs} 에폭 (에폭마다 테스트 데이터로 측정)`,
+        }),
         s.runs["source-002-mlp"].run.rows,
         { markLowest: true, keptEpoch: stoppedAt(s.runs["source-002-early-stopping"].run).kept },
       );
@@ -186,7 +189,10 @@ const figures: FigureEntry[] = [
       ko: "자료 001의 CNN: 배치 64로 5 에폭, 테스트 데이터로 검증",
     },
     build: (r) =>
-      testCurvesFigure("Source 001's CNN (validation = test set)", sources(r).runs["source-001-cnn"].run.rows),
+      testCurvesFigure(
+        tr({ en: "Source 001's CNN (validation = test set)", ko: "자료 001의 CNN (검증 = 테스트 데이터)" }),
+        sources(r).runs["source-001-cnn"].run.rows,
+      ),
   },
   {
     name: "source-001-per-digit",
