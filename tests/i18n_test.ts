@@ -31,7 +31,8 @@ import { augmentationTiles, augmentationTitle, earlyStoppingCurvesFigure } from 
 import { SOURCE_001_AUGMENTATION } from "../src/data/augment.ts";
 import { loadMnist } from "../src/data/mnist.ts";
 import { getRun, type RunResult, RUNS } from "../src/runs.ts";
-import { REPORT_TABLES } from "../src/report/reproduce.ts";
+import { REPORT_FIGURES, REPORT_TABLES } from "../src/report/reproduce.ts";
+import { renderReportMarkdown } from "../src/report/markdown.ts";
 import { SOURCE_FIGURES, SOURCE_TABLES } from "../src/report/sources.ts";
 import { markdownTable } from "../src/tables/format.ts";
 import { epochRows, fakeResults } from "./report_fixture.ts";
@@ -336,4 +337,60 @@ Deno.test("the sources' figures of reproduce --lang ko: every title, axis and la
   }
   const curves = SOURCE_FIGURES.find((e) => e.name === "source-002-curves")!;
   assert((withLanguage("en", () => curves.build(results)) as Figure).svg.includes("Source 002's MLP, 100 epochs"));
+});
+
+/** Names REPORT.ko.md's prose writes in Latin letters, as the report does (its libraries, layers and formats). */
+const PROSE_NAMES =
+  /^(TypeScript|TensorFlow|js|wasm|cpu|Adam|RMSprop|Keras|Colab|ReLU|Flatten|Dense|Conv2D|MaxPooling|MaxPool|softmax|README|SVG|PNG|CSV|Markdown|json)$/;
+
+Deno.test("REPORT.ko.md: Korean prose in the report's terms, with the sections, figures and tables of REPORT.md", async () => {
+  const results = await fakeResults(true);
+  const render = (lang: "en" | "ko") =>
+    withLanguage(lang, () => {
+      const tables = Object.fromEntries(REPORT_TABLES.map((entry) => {
+        const frame = entry.build(results);
+        return [entry.name, entry.markdown?.(frame) ?? markdownTable(frame, entry.format)];
+      }));
+      const figures = REPORT_FIGURES.map((f) => ({
+        name: f.name,
+        title: f.title[lang],
+        paths: [`/out/figures/${lang === "en" ? "" : `${lang}/`}${f.name}.svg`],
+      }));
+      const notebooks = ["/out/notebooks/06-drawing.html"];
+      return renderReportMarkdown({ results, tables, figures, notebooks, outDir: "/out" });
+    });
+  const [en, ko] = [render("en"), render("ko")];
+  // the prose: no table rows, code spans, links to files, nor the README section it names in English
+  const prose = ko.split("\n").filter((line) => !line.startsWith("|")).join("\n")
+    .replace(/`[^`]*`/g, "").replace(`"What a full run gives"`, "")
+    // a link keeps its text when that is Korean words (a figure's title), not a file name
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, (_, text: string) => (/[\uac00-\ud7a3]/.test(text) ? text : ""));
+  assertEquals(englishIn([prose]).filter((w) => !PROSE_NAMES.test(w)), []);
+  for (
+    const term of [
+      "과적합 정도",
+      "에폭",
+      "테스트 정확도",
+      "검증 데이터",
+      "희소 범주형 교차 엔트로피",
+      "원-핫 레이블",
+      "자료 002",
+      "기준 모델",
+      "조기 종료",
+      "미세 조정",
+      "빠른 실행 모드",
+    ]
+  ) {
+    assert(ko.includes(term), term);
+  }
+  // the same outline: headings, figures (from figures/ko/), tables (the same rows), in the same order
+  const outline = (text: string) =>
+    text.split("\n").filter((l) => l.startsWith("#")).map((l) => l.match(/^#+ (\d[\d.]*)?/)![0]);
+  assertEquals(outline(ko), outline(en));
+  const images = (text: string) => [...text.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
+  assertEquals(images(ko), images(en).map((p) => p.replace("figures/", "figures/ko/")));
+  const tableRows = (text: string) => text.split("\n").filter((l) => l.startsWith("|")).length;
+  assertEquals(tableRows(ko), tableRows(en));
+  assert(!/[\uac00-\ud7a3]/.test(en), "Hangul in REPORT.md");
+  assert(en.includes("## 5. Comparison (report section 5)") && en.includes("> **Quick mode.**"));
 });
