@@ -33,6 +33,8 @@ import { loadMnist } from "../src/data/mnist.ts";
 import { getRun, type RunResult, RUNS } from "../src/runs.ts";
 import { REPORT_FIGURES, REPORT_TABLES } from "../src/report/reproduce.ts";
 import { renderReportMarkdown } from "../src/report/markdown.ts";
+import { buildLogReport } from "../src/app/log_report.ts";
+import type { LoggedPrediction } from "../src/app/log.ts";
 import { SOURCE_FIGURES, SOURCE_TABLES } from "../src/report/sources.ts";
 import { markdownTable } from "../src/tables/format.ts";
 import { epochRows, fakeResults } from "./report_fixture.ts";
@@ -93,8 +95,8 @@ Deno.test("로 or 으로 after a number, by how its last digit is read", () => {
   ]);
 });
 
-/** Latin words a Korean table or figure may show: model and run names, the recipes, units, TF.js's names. */
-const NAMES = /^(MLP|CNN|MNIST|ECE|v[123]|px|patience|adam|rmsprop|Dense|Conv2D|MaxPooling2D|Flatten|(mlp|cnn)_\d+)$/;
+/** Latin words a Korean table or figure may show: model and run names, the recipes, units, TF.js's names, n (a count). */
+const NAMES = /^(n|MLP|CNN|MNIST|ECE|v[123]|px|patience|adam|rmsprop|Dense|Conv2D|MaxPooling2D|Flatten|(mlp|cnn)_\d+)$/;
 const RUN_NAME = /^[a-z0-9]+(-[a-z0-9]+)+$/;
 
 /** The English words in `texts` (anything Latin that is not a name; %p is Korean's percentage point). */
@@ -393,4 +395,48 @@ Deno.test("REPORT.ko.md: Korean prose in the report's terms, with the sections, 
   assertEquals(tableRows(ko), tableRows(en));
   assert(!/[\uac00-\ud7a3]/.test(en), "Hangul in REPORT.md");
   assert(en.includes("## 5. Comparison (report section 5)") && en.includes("> **Quick mode.**"));
+});
+
+Deno.test("the prediction log's tables and figures in Korean (notebook 06 shows them); English as before", () => {
+  const entry = (
+    id: string,
+    model: string,
+    digit: number,
+    label: number | null,
+    confidence: number,
+    second: number,
+  ): LoggedPrediction => {
+    const probabilities = new Array(10).fill((1 - confidence) / 9);
+    probabilities[digit] = confidence;
+    return {
+      type: "prediction",
+      id,
+      time: new Date(Date.UTC(2026, 0, 1) + second * 1000).toISOString(),
+      model,
+      mode: "v3",
+      digit,
+      confidence,
+      probabilities,
+      input: Array.from({ length: 784 }, (_, p) => (p * (second + 1)) % 256),
+      label,
+    };
+  };
+  // two models on one drawing (they disagree), a low-confidence answer, a mistake, an unlabelled answer
+  const predictions: LoggedPrediction[] = [
+    entry("a", "mlp-5", 1, 7, 0.6, 0),
+    { ...entry("b", "cnn-5", 7, 7, 0.9, 1), input: entry("a", "mlp-5", 1, 7, 0.6, 0).input },
+    entry("c", "cnn-5", 3, null, 0.5, 100),
+    entry("d", "mlp-5", 4, 4, 0.95, 200),
+  ];
+  const ko = withLanguage("ko", () => buildLogReport({ predictions, warnings: [] }));
+  for (const [name, frame] of Object.entries(ko.tables)) assertEquals(englishIn(textsOf(frame)), [], name);
+  for (const [name, figure] of Object.entries(ko.figures)) {
+    if (figure && "svg" in figure) assertEquals(englishIn(svgTexts(figure.svg)), [], name);
+  }
+  assertEquals(ko.tables.summary.getColumn("항목").toArray()[0], "기록된 예측");
+  const en = buildLogReport({ predictions, warnings: [] });
+  assertEquals(en.tables.summary.columns, ["measure", "value"]);
+  assertEquals(en.tables.calibration.columns.at(-1), "expected calibration error (points)");
+  assert(!/[\uac00-\ud7a3]/.test(en.markdown), "Hangul in the English log report");
+  assert((en.figures.confidence as Figure).svg.includes("How sure the models were"));
 });
