@@ -26,7 +26,8 @@ import {
   testLossTable,
 } from "../src/tables/sources.ts";
 import { drawingAccuracyTable, penWidthTable, sideBySideTable } from "../src/tables/drawing.ts";
-import { modeTable } from "../src/draw/study.ts";
+import { disagreementTiles, modeTable, prepareDrawings, type StudyResult } from "../src/draw/study.ts";
+import { drawingSpecs } from "../src/draw/drawing_set.ts";
 import { augmentationTiles, augmentationTitle, earlyStoppingCurvesFigure } from "../src/figures/extensions.ts";
 import { SOURCE_001_AUGMENTATION } from "../src/data/augment.ts";
 import { loadMnist } from "../src/data/mnist.ts";
@@ -439,4 +440,23 @@ Deno.test("the prediction log's tables and figures in Korean (notebook 06 shows 
   assertEquals(en.tables.calibration.columns.at(-1), "expected calibration error (points)");
   assert(!/[\uac00-\ud7a3]/.test(en.markdown), "Hangul in the English log report");
   assert((en.figures.confidence as Figure).svg.includes("How sure the models were"));
+});
+
+Deno.test("notebook 06's gallery of drawings the recipes disagree on: its captions in Korean", async () => {
+  const { test } = await loadMnist();
+  const specs = drawingSpecs(test, { count: 2 });
+  const prepared = prepareDrawings(test, specs);
+  const answers = Uint8Array.from(prepared.labels);
+  const study = {
+    prepared,
+    predictions: { CNN: { v1: answers.map((d) => (d + 1) % 10), v2: answers, v3: answers } },
+    mnistAccuracy: { CNN: 1 },
+    table: null as unknown as StudyResult["table"],
+  };
+  const captions = (tiles: Tile[]) =>
+    tiles.flatMap((t) => (t.caption ?? []).map((c) => (typeof c === "string" ? c : c.text)));
+  const ko = captions(withLanguage("ko", () => disagreementTiles(study, test, "CNN", [0])));
+  assertEquals(ko.slice(0, 2), [`그린 숫자 ${specs[0].label}`, `${specs[0].height}px, 펜 ${specs[0].pen}`]);
+  assertEquals(englishIn(ko), []);
+  assertEquals(captions(disagreementTiles(study, test, "CNN", [0]))[0], `drawn ${specs[0].label}`);
 });
