@@ -377,14 +377,17 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
       pipeline.record(csv, md);
     }
   };
-  const writeFigures = async (group: OutputGroup) => {
-    for (const lang of languages) {
-      const dir = lang === "en" ? figuresDir : join(figuresDir, lang);
-      for (const entry of REPORT_FIGURES.filter(inGroup(group))) {
-        const paths = await withLanguage(lang, () => entry.build(results).save(join(dir, entry.name)));
-        figures[lang]!.push({ name: entry.name, title: entry.title[lang], paths });
-        pipeline.record(...paths);
-      }
+  // Plot numbers the clip paths of an SVG by how many charts the process drew before it, so the English
+  // figures are all drawn first, in the same order with or without --lang: their files stay byte for byte
+  // the same; the other languages' figures are drawn in the last step
+  const figureGroups: OutputGroup[] = [];
+  const writeFigures = async (group: OutputGroup, lang: Language = "en") => {
+    if (lang === "en") figureGroups.push(group);
+    const dir = lang === "en" ? figuresDir : join(figuresDir, lang);
+    for (const entry of REPORT_FIGURES.filter(inGroup(group))) {
+      const paths = await withLanguage(lang, () => entry.build(results).save(join(dir, entry.name)));
+      figures[lang]!.push({ name: entry.name, title: entry.title[lang], paths });
+      pipeline.record(...paths);
     }
   };
   await pipeline.step("write tables", () => writeTables("report"));
@@ -423,8 +426,13 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
     pipeline.record(...exported);
   });
 
-  await pipeline.step("write REPORT.md", async () => {
+  const others = languages.filter((l) => l !== "en");
+  const reportStep = others.length === 0
+    ? "write REPORT.md"
+    : `write REPORT.md, and ${others.map((l) => `REPORT.${l}.md`).join(", ")} with its figures`;
+  await pipeline.step(reportStep, async () => {
     for (const lang of languages) {
+      if (lang !== "en") { for (const group of figureGroups) await writeFigures(group, lang); }
       const path = join(outDir, lang === "en" ? "REPORT.md" : `REPORT.${lang}.md`);
       // the tables built again in this language, for its REPORT only (the files of tables/ are English)
       const localTables = lang === "en" ? tables : Object.fromEntries(
