@@ -86,7 +86,8 @@ export function renderReportMarkdown(input: ReportInput): string {
       `batch size ${BATCH_SIZE}, Adam. The versions, the machine, the time of each step and a hash of every file are in ` +
       `[manifest.json](manifest.json). The numbers in the "report" columns are the ones the original course report published ` +
       `(Keras on Colab); ours come from this run.\n`,
-    ko: `\`${command}\`가 한 번의 실행으로 다시 만든 보고서입니다. TensorFlow.js의 ${backendName()} 백엔드에서 ` +
+    ko:
+      `이 보고서는 한 번의 실행(\`${command}\`)으로 다시 만든 것입니다. TensorFlow.js의 ${backendName()} 백엔드에서 ` +
       `배치 크기 ${BATCH_SIZE}, Adam으로 학습했고, 가중치 초기화와 데이터 섞기의 시드는 ${DEFAULT_SEED}입니다` +
       `(그래서 몇 번을 실행해도 이 숫자가 나옵니다). 버전, 컴퓨터, 단계별 시간, 모든 파일의 해시는 ` +
       `[manifest.json](manifest.json)에 있습니다. "보고서" 열의 숫자는 원래 과정 보고서가 발표한 값(Colab의 Keras)이고, ` +
