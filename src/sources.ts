@@ -7,6 +7,7 @@
  * @module
  */
 import { REPORT_PUBLISHED } from "./tables/comparison.ts";
+import type { Bilingual } from "./i18n.ts";
 
 /** Source 002 (an MLP notebook): its `fit` and what its output cells printed. */
 export const SOURCE_002 = {
@@ -54,14 +55,19 @@ export const SOURCE_001 = {
   fineTuneEpochs: 3,
 } as const;
 
-const percent = (v: number) => `${(v * 100).toFixed(2)}%`;
+/** A printed percentage, the same in both languages. */
+const percent = (v: number): Bilingual => {
+  const text = `${(v * 100).toFixed(2)}%`;
+  return { en: text, ko: text };
+};
+const stated = (SOURCE_003.publishedTestAccuracy * 100).toFixed(0);
 
-/** The test accuracy each run's source published, by run name, as the overview tables print it. */
-export const PUBLISHED_TEST_ACCURACY: Readonly<Record<string, string>> = {
+/** The test accuracy each run's source published, by run name, as the overview tables print it (in both languages). */
+export const PUBLISHED_TEST_ACCURACY: Readonly<Record<string, Bilingual>> = {
   "mlp-5": percent(REPORT_PUBLISHED[5].mlp.testAccuracy),
   "cnn-5": percent(REPORT_PUBLISHED[5].cnn.testAccuracy),
   "mlp-10": percent(REPORT_PUBLISHED[10].mlp.testAccuracy),
   "cnn-10": percent(REPORT_PUBLISHED[10].cnn.testAccuracy),
   "source-002-mlp": percent(SOURCE_002.published.testAccuracy),
-  "source-003-mlp": `about ${(SOURCE_003.publishedTestAccuracy * 100).toFixed(0)}%`,
+  "source-003-mlp": { en: `about ${stated}%`, ko: `약 ${stated}%` },
 };

@@ -141,12 +141,19 @@ Deno.test("reproduce --quick writes every promised output, the sources' group to
     assertEquals(again.outputs["tables/comparison-10-epochs.csv"], manifest.outputs["tables/comparison-10-epochs.csv"]);
 
     // and a run that restores the first run's models from the cache writes the same tables and figures, bit for bit
-    // (a model just trained and the same model restored must evaluate alike)
-    await reproduce(["--out", join(dir, "cached"), "--cache-dir", cache, "--no-notebooks"]);
+    // (a model just trained and the same model restored must evaluate alike), also when it writes the Korean
+    // report and figures besides (they are drawn after the English ones, which stay as they were)
+    await reproduce(["--out", join(dir, "cached"), "--cache-dir", cache, "--no-notebooks", "--lang", "ko"]);
     const cached = JSON.parse(await Deno.readTextFile(join(dir, "cached", "manifest.json")));
     const tables = (m: { outputs: Record<string, string> }) =>
-      Object.entries(m.outputs).filter(([path]) => path.startsWith("tables/") || path.startsWith("figures/"));
+      Object.entries(m.outputs).filter(([path]) =>
+        path.startsWith("tables/") || (path.startsWith("figures/") && !path.startsWith("figures/ko/"))
+      );
     assertEquals(tables(cached), tables(manifest));
+    const korean = Object.keys(cached.outputs).filter((path) => path.startsWith("figures/ko/"));
+    assertEquals(korean.length, Object.keys(manifest.outputs).filter((p) => p.startsWith("figures/")).length);
+    const reportKo = await Deno.readTextFile(join(dir, "cached", "REPORT.ko.md"));
+    assert(reportKo.includes("## 6. 자료들의 실행") && reportKo.includes("figures/ko/source-002-curves.svg"));
     assert(Object.values(cached.runs).every((r) => (r as { cache: string }).cache.length > 0));
   } finally {
     await Deno.remove(dir, { recursive: true });

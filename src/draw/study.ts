@@ -211,7 +211,10 @@ export function disagreementTiles(
       values: drawing.data,
       width: drawing.width,
       height: drawing.height,
-      caption: [`drawn ${spec.label}`, `${spec.height}px, pen ${spec.pen}`],
+      caption: [
+        tr({ en: `drawn ${spec.label}`, ko: `그린 숫자 ${spec.label}` }),
+        tr({ en: `${spec.height}px, pen ${spec.pen}`, ko: `${spec.height}px, 펜 ${spec.pen}` }),
+      ],
     });
     for (const mode of PREPROCESS_MODES) {
       const digit = study.predictions[model][mode][i];
@@ -288,7 +291,7 @@ export function stepTiles(drawing: GreyImage, modes: readonly PreprocessMode[] =
 /** The three recipes, one row each (for a notebook). */
 export function modeTable(): pl.DataFrame {
   return pl.DataFrame({
-    mode: [...PREPROCESS_MODES],
+    [tr({ en: "mode", ko: "전처리" })]: [...PREPROCESS_MODES],
     [tr({ en: "recipe", ko: "방법" })]: PREPROCESS_MODES.map((mode) => modeDescription(mode)),
   });
 }

@@ -10,6 +10,10 @@ import * as Plot from "@observablehq/plot";
 import { renderPlot } from "./charts.ts";
 import { type Figure, hconcat } from "./figure.ts";
 import { ERROR_COLOR, FIGURE_HEIGHT, NEUTRAL_COLOR, PANEL_WIDTH, TEXT_COLOR } from "./theme.ts";
+import { tr } from "../i18n.ts";
+
+/** The x axis of both charts: how sure each answer was. */
+const confidenceAxis = () => tr({ en: "confidence of the answer (%) →", ko: "답의 확신도 (%) →" });
 
 /** One confidence bin of a reliability diagram (confidences and accuracy in [0, 1]). */
 export interface ReliabilityBin {
@@ -47,8 +51,8 @@ function reliabilityPanel(panel: ReliabilityPanel): Figure {
     width: PANEL_WIDTH,
     height: RELIABILITY_HEIGHT,
     marginTop: 30,
-    x: { label: "confidence of the answer (%) →", domain: [0, 100] },
-    y: { label: "↑ accuracy in the bin (%)", domain: [0, 100], grid: true },
+    x: { label: confidenceAxis(), domain: [0, 100] },
+    y: { label: tr({ en: "↑ accuracy in the bin (%)", ko: "↑ 구간의 정확도 (%)" }), domain: [0, 100], grid: true },
     marks: [
       Plot.rectY(rows, { x1: "x1", x2: "x2", y: "accuracy", fill: panel.color ?? NEUTRAL_COLOR, inset: 1 }),
       Plot.line([[0, 0], [100, 100]], { stroke: TEXT_COLOR, strokeDasharray: "4,3" }),
@@ -78,8 +82,11 @@ export function reliabilityDiagram(panels: ReliabilityPanel[], options: { title?
   return figure.withHeader({
     title: options.title,
     legend: [
-      ...panels.map((p) => ({ label: `accuracy in the bin (${p.name})`, color: p.color ?? NEUTRAL_COLOR })),
-      { label: "mean confidence in the bin", color: ERROR_COLOR },
+      ...panels.map((p) => ({
+        label: tr({ en: `accuracy in the bin (${p.name})`, ko: `구간의 정확도 (${p.name})` }),
+        color: p.color ?? NEUTRAL_COLOR,
+      })),
+      { label: tr({ en: "mean confidence in the bin", ko: "구간의 평균 확신도" }), color: ERROR_COLOR },
     ],
   });
 }
@@ -105,8 +112,8 @@ export function confidenceHistogram(
   const figure = renderPlot({
     height: FIGURE_HEIGHT,
     marginTop: 24,
-    x: { label: "confidence of the answer (%) →", domain: [0, 100] },
-    y: { label: "↑ predictions", grid: true },
+    x: { label: confidenceAxis(), domain: [0, 100] },
+    y: { label: tr({ en: "↑ predictions", ko: "↑ 예측 수" }), grid: true },
     color: { domain: outcomes.map((o) => o.label), range: outcomes.map((o) => o.color) },
     marks: [
       Plot.rectY(data, Plot.stackY({ x1: "x1", x2: "x2", y: "count", fill: "outcome", inset: 1 })),

@@ -19,8 +19,9 @@ import { confusionMatrix, evaluateModel, perClassAccuracy } from "../evaluate.ts
 import { agreementFrame, comparisonMarkdown, comparisonTable } from "../tables/comparison.ts";
 import { classCountsTable } from "../tables/data.ts";
 import { confusionTable, historyFrame, perClassFrame } from "../tables/models.ts";
-import { type CellFormat, defaultCellFormat, markdownTable, saveTable } from "../tables/format.ts";
+import { type CellFormat, csvText, defaultCellFormat, markdownTable } from "../tables/format.ts";
 import { type Language, withLanguage } from "../i18n.ts";
+import { header } from "../tables/headers.ts";
 import {
   classCountsFigure,
   firstImagePixelsFigure,
@@ -222,7 +223,9 @@ export const REPORT_FIGURES: FigureEntry[] = [
 ];
 
 const percentCells: CellFormat = (value, column) =>
-  column === "digit" || typeof value !== "number" ? defaultCellFormat(value, column) : `${(value * 100).toFixed(2)}%`;
+  column === header("digit") || typeof value !== "number"
+    ? defaultCellFormat(value, column)
+    : `${(value * 100).toFixed(2)}%`;
 
 const comparisonEntry = (epochs: 5 | 10): TableEntry => ({
   name: `comparison-${epochs}-epochs`,
@@ -252,6 +255,8 @@ export const REPORT_TABLES: TableEntry[] = [
         ),
       ),
     format: percentCells,
+    // the CSV file keeps the key `digit`; the Markdown names it in the language in force
+    markdown: (frame) => markdownTable(frame.rename({ digit: header("digit") }), percentCells),
   },
   {
     name: "confusion-mlp-10-epochs",
@@ -360,21 +365,29 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
   const inGroup = (group: OutputGroup) => (e: { group?: OutputGroup }) => (e.group ?? "report") === group;
   const writeTables = async (group: OutputGroup) => {
     for (const entry of REPORT_TABLES.filter(inGroup(group))) {
-      const frame = entry.build(results);
-      const [csv, md] = await saveTable(frame, tablesDir, entry.name, entry.format);
-      if (entry.markdown) await writeFileAtomic(md, entry.markdown(frame));
-      tables[entry.name] = await Deno.readTextFile(md);
+      // the files of tables/ are English whatever MNIST_LANG says; REPORT.<lang>.md builds its own below
+      const { frame, markdown } = withLanguage("en", () => {
+        const frame = entry.build(results);
+        return { frame, markdown: entry.markdown?.(frame) ?? markdownTable(frame, entry.format) };
+      });
+      const [csv, md] = [join(tablesDir, `${entry.name}.csv`), join(tablesDir, `${entry.name}.md`)];
+      await writeFileAtomic(csv, csvText(frame));
+      await writeFileAtomic(md, markdown);
+      tables[entry.name] = markdown;
       pipeline.record(csv, md);
     }
   };
-  const writeFigures = async (group: OutputGroup) => {
-    for (const lang of languages) {
-      const dir = lang === "en" ? figuresDir : join(figuresDir, lang);
-      for (const entry of REPORT_FIGURES.filter(inGroup(group))) {
-        const paths = await withLanguage(lang, () => entry.build(results).save(join(dir, entry.name)));
-        figures[lang]!.push({ name: entry.name, title: entry.title[lang], paths });
-        pipeline.record(...paths);
-      }
+  // Plot numbers the clip paths of an SVG by how many charts the process drew before it, so the English
+  // figures are all drawn first, in the same order with or without --lang: their files stay byte for byte
+  // the same; the other languages' figures are drawn in the last step
+  const figureGroups: OutputGroup[] = [];
+  const writeFigures = async (group: OutputGroup, lang: Language = "en") => {
+    if (lang === "en") figureGroups.push(group);
+    const dir = lang === "en" ? figuresDir : join(figuresDir, lang);
+    for (const entry of REPORT_FIGURES.filter(inGroup(group))) {
+      const paths = await withLanguage(lang, () => entry.build(results).save(join(dir, entry.name)));
+      figures[lang]!.push({ name: entry.name, title: entry.title[lang], paths });
+      pipeline.record(...paths);
     }
   };
   await pipeline.step("write tables", () => writeTables("report"));
@@ -413,15 +426,22 @@ async function runPipeline(options: ReproduceOptions, outDir: string, previous: 
     pipeline.record(...exported);
   });
 
-  await pipeline.step("write REPORT.md", async () => {
+  const others = languages.filter((l) => l !== "en");
+  const reportStep = others.length === 0
+    ? "write REPORT.md"
+    : `write REPORT.md, and ${others.map((l) => `REPORT.${l}.md`).join(", ")} with its figures`;
+  await pipeline.step(reportStep, async () => {
     for (const lang of languages) {
+      if (lang !== "en") { for (const group of figureGroups) await writeFigures(group, lang); }
       const path = join(outDir, lang === "en" ? "REPORT.md" : `REPORT.${lang}.md`);
-      // the tables' Markdown again in this language (the CSV files are the same in every language)
+      // the tables built again in this language, for its REPORT only (the files of tables/ are English)
       const localTables = lang === "en" ? tables : Object.fromEntries(
-        REPORT_TABLES.filter((entry) => entry.name in tables).map((entry) => {
-          const frame = entry.build(results);
-          return [entry.name, withLanguage(lang, () => entry.markdown?.(frame) ?? markdownTable(frame, entry.format))];
-        }),
+        REPORT_TABLES.filter((entry) => entry.name in tables).map((entry) =>
+          withLanguage(lang, () => {
+            const frame = entry.build(results);
+            return [entry.name, entry.markdown?.(frame) ?? markdownTable(frame, entry.format)];
+          })
+        ),
       );
       const markdown = withLanguage(
         lang,

@@ -41,6 +41,7 @@ import { EARLY_STOPPING } from "../runs.ts";
 import type { FigureEntry, ReproduceResults, TableEntry } from "./results.ts";
 import { QUICK_SIZES } from "../course_env.ts";
 import { overfittingGap } from "../evaluate.ts";
+import { tr } from "../i18n.ts";
 
 /** The sources' runs, in the order `reproduce` trains them (one step per source). */
 export const SOURCE_STEPS = [
@@ -153,7 +154,10 @@ const figures: FigureEntry[] = [
     build: (r) => {
       const s = sources(r);
       return testCurvesFigure(
-        `Source 002's MLP, ${SOURCE_002.epochs} epochs (test set after each epoch)`,
+        tr({
+          en: `Source 002's MLP, ${SOURCE_002.epochs} epochs (test set after each epoch)`,
+          ko: `자료 002의 MLP, ${SOURCE_002.epochs} 에폭 (에폭마다 테스트 데이터로 측정)`,
+        }),
         s.runs["source-002-mlp"].run.rows,
         { markLowest: true, keptEpoch: stoppedAt(s.runs["source-002-early-stopping"].run).kept },
       );
@@ -185,7 +189,10 @@ const figures: FigureEntry[] = [
       ko: "자료 001의 CNN: 배치 64로 5 에폭, 테스트 데이터로 검증",
     },
     build: (r) =>
-      testCurvesFigure("Source 001's CNN (validation = test set)", sources(r).runs["source-001-cnn"].run.rows),
+      testCurvesFigure(
+        tr({ en: "Source 001's CNN (validation = test set)", ko: "자료 001의 CNN (검증 = 테스트 데이터)" }),
+        sources(r).runs["source-001-cnn"].run.rows,
+      ),
   },
   {
     name: "source-001-per-digit",
@@ -213,10 +220,15 @@ function source002Rows(s: SourceResults) {
   const stopped = s.runs["source-002-early-stopping"];
   const { kept, ran } = stoppedAt(stopped.run);
   return [
-    { run: "ours, 100 epochs", epochs: String(full.run.rows.length), train: full.train!, test: full.test },
     {
-      run: "ours, early stopping",
-      epochs: `${kept} (stopped after ${ran})`,
+      run: tr({ en: "ours, 100 epochs", ko: "이 과정, 100 에폭" }),
+      epochs: String(full.run.rows.length),
+      train: full.train!,
+      test: full.test,
+    },
+    {
+      run: tr({ en: "ours, early stopping", ko: "이 과정, 조기 종료" }),
+      epochs: tr({ en: `${kept} (stopped after ${ran})`, ko: `${kept} (${ran} 에폭 뒤 멈춤)` }),
       train: stopped.train!,
       test: stopped.test,
     },
@@ -231,7 +243,7 @@ function untrainedScaleTable(r: ReproduceResults) {
   const xRaw = imageTensor(part, [28, 28], "raw");
   const y = oneHotTensor(part);
   try {
-    return inputScaleTable(model, { "÷ 255": [x, y], "raw 0-255": [xRaw, y] });
+    return inputScaleTable(model, { "÷ 255": [x, y], [tr({ en: "raw 0-255", ko: "원래 값 0-255" })]: [xRaw, y] });
   } finally {
     tf.dispose([x, xRaw, y]);
     model.dispose();
@@ -255,14 +267,18 @@ function settingsRows(r: ReproduceResults): SettingsRow[] {
 /** The rows of source 001's table. */
 function source001Rows(r: ReproduceResults) {
   const s = sources(r);
+  const share = `${SOURCE_001_REDUCTION.minFraction * 100}-${SOURCE_001_REDUCTION.maxFraction * 100}%`;
   const changes: Record<string, string> = {
-    "source-001-cnn": "baseline",
-    "source-001-cnn-fewer-eights": `a random ${SOURCE_001_REDUCTION.minFraction * 100}-${
-      SOURCE_001_REDUCTION.maxFraction * 100
-    }% of the 8s removed`,
-    "source-001-cnn-augmented-069": "a new augmented copy of the 0s, 6s and 9s every epoch",
-    "source-001-cnn-fine-tuned":
-      `the baseline saved, loaded and trained ${SOURCE_001.fineTuneEpochs} more epochs on augmented images`,
+    "source-001-cnn": tr({ en: "baseline", ko: "기준 모델" }),
+    "source-001-cnn-fewer-eights": tr({ en: `a random ${share} of the 8s removed`, ko: `8을 무작위로 ${share} 제거` }),
+    "source-001-cnn-augmented-069": tr({
+      en: "a new augmented copy of the 0s, 6s and 9s every epoch",
+      ko: "에폭마다 0, 6, 9의 새 증강 사본",
+    }),
+    "source-001-cnn-fine-tuned": tr({
+      en: `the baseline saved, loaded and trained ${SOURCE_001.fineTuneEpochs} more epochs on augmented images`,
+      ko: `기준 모델을 저장하고 불러와 증강한 이미지로 ${SOURCE_001.fineTuneEpochs} 에폭 더 학습`,
+    }),
   };
   return SOURCE_001_RUNS.map((name) => {
     const { run, test } = s.runs[name];
@@ -288,14 +304,14 @@ const tables: TableEntry[] = [
       const s = sources(r);
       return source003Table([
         {
-          run: "ours",
-          input: "÷ 255 (0 to 1)",
+          run: tr({ en: "ours", ko: "이 과정" }),
+          input: tr({ en: "÷ 255 (0 to 1)", ko: "÷ 255 (0~1)" }),
           train: s.runs["source-003-mlp"].train!,
           test: s.runs["source-003-mlp"].test,
         },
         {
-          run: "ours, the post's code",
-          input: "raw (0 to 255)",
+          run: tr({ en: "ours, the post's code", ko: "이 과정, 글의 코드 그대로" }),
+          input: tr({ en: "raw (0 to 255)", ko: "원래 값 (0~255)" }),
           train: s.runs["source-003-mlp-raw"].train!,
           test: s.runs["source-003-mlp-raw"].test,
         },
@@ -325,7 +341,7 @@ export const SOURCE_TABLES: TableEntry[] = tables.map((e) => ({ ...e, group: "so
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 const count = (n: number) => n.toLocaleString("en-US");
 
-/** REPORT.md's section on the sources' runs (empty without them). */
+/** REPORT.md's section on the sources' runs (empty without them), in the language in force. */
 export function sourcesMarkdown(
   r: ReproduceResults,
   table: (name: string) => string,
@@ -334,22 +350,25 @@ export function sourcesMarkdown(
   if (!r.sources) return "";
   const s = r.sources;
   const lines: string[] = [];
-  lines.push(`## 6. The sources' runs\n`);
+  lines.push(tr({ en: `## 6. The sources' runs\n`, ko: `## 6. 자료들의 실행\n` }));
   if (r.quick) {
-    lines.push(
-      `> **Quick mode.** The sources' runs below trained on the first ${
-        count(QUICK_SIZES.trainCount)
-      } training images ` +
-        `at their own epochs and batch sizes, and were measured on the first ${
-          count(QUICK_SIZES.testCount)
-        } test images: a dry run.\n`,
-    );
+    const [trainCount, testCount] = [count(QUICK_SIZES.trainCount), count(QUICK_SIZES.testCount)];
+    lines.push(tr({
+      en: `> **Quick mode.** The sources' runs below trained on the first ${trainCount} training images ` +
+        `at their own epochs and batch sizes, and were measured on the first ${testCount} test images: a dry run.\n`,
+      ko:
+        `> **빠른 실행 모드.** 아래 자료들의 실행은 각자의 에폭과 배치 크기로 학습 이미지의 처음 ${trainCount}장에서 ` +
+        `학습하고, 테스트 이미지의 처음 ${testCount}장에서 측정했습니다. 시험 삼아 돌려 본 것입니다.\n`,
+    }));
   }
-  lines.push(
-    `The course's other sources trained their own models at their own settings. Each is rerun here as its source ` +
+  lines.push(tr({
+    en: `The course's other sources trained their own models at their own settings. Each is rerun here as its source ` +
       `wrote it (the runs' names are those of \`src/runs.ts\`; notebooks 08 and 09 show their code), with the ` +
       `source's own numbers beside ours where it printed any. The seed is 1234 throughout.\n`,
-  );
+    ko: `이 과정의 다른 자료들은 각자의 모델을 각자의 설정으로 학습했습니다. 여기서는 각 자료가 쓴 그대로 다시 ` +
+      `실행하고(실행 이름은 \`src/runs.ts\`의 이름이며, 코드는 08, 09 노트북에 있습니다), 자료가 숫자를 출력한 ` +
+      `곳에서는 그 숫자를 이 과정의 숫자 옆에 둡니다. 시드는 모두 1234입니다.\n`,
+  }));
 
   const full = s.runs["source-002-mlp"];
   const stopped = s.runs["source-002-early-stopping"];
@@ -357,91 +376,150 @@ export function sourcesMarkdown(
   const lowest = lowestLossEpoch(rows);
   const { kept, ran } = stoppedAt(stopped.run);
   const gap = overfittingGap(full.train!.accuracy, full.test.accuracy);
-  lines.push(`### 6.1 Source 002: a deeper MLP for 100 epochs\n`);
-  lines.push(
-    `Dense 256-256-128-64 with ReLU, RMSprop, sparse labels, ${SOURCE_002.epochs} epochs at batch ${SOURCE_002.batchSize}, ` +
+  const trainedIn = full.run.seconds.toFixed(0);
+  lines.push(tr({
+    en: `### 6.1 Source 002: a deeper MLP for 100 epochs\n`,
+    ko: `### 6.1 자료 002: 100 에폭 동안 학습한 더 깊은 MLP\n`,
+  }));
+  lines.push(tr({
+    en:
+      `Dense 256-256-128-64 with ReLU, RMSprop, sparse labels, ${SOURCE_002.epochs} epochs at batch ${SOURCE_002.batchSize}, ` +
       `no validation. Its verdict comes from one rule: a train–test accuracy gap under 5 points means the model ` +
       `generalises well. We measured the test set after every epoch (this does not change training; a test checks it). ` +
-      `Training took ${full.run.seconds.toFixed(0)} s on this machine (the source's log: about ` +
+      `Training took ${trainedIn} s on this machine (the source's log: about ` +
       `${SOURCE_002.publishedSecondsPerEpoch} s per epoch).\n`,
-  );
+    ko: `ReLU를 쓰는 Dense 256-256-128-64, RMSprop, 정수 레이블, 배치 ${SOURCE_002.batchSize}로 ` +
+      `${SOURCE_002.epochs} 에폭, 검증 데이터 없음. 이 자료의 판정은 규칙 하나에서 나옵니다. 학습 정확도와 테스트 ` +
+      `정확도의 차이(과적합 정도)가 5%p보다 작으면 모델이 잘 일반화한다는 것입니다. 이 과정은 에폭마다 테스트 ` +
+      `데이터로 측정했습니다(그래도 학습은 달라지지 않으며, 테스트가 이를 확인합니다). 이 컴퓨터에서 학습에 ` +
+      `${trainedIn}초가 걸렸습니다(자료의 로그: 에폭당 약 ${SOURCE_002.publishedSecondsPerEpoch}초).\n`,
+  }));
   lines.push(table("source-002-results"));
   lines.push(figure("source-002-curves"));
-  lines.push(
-    `Our run ends at ${pct(full.train!.accuracy)} train and ${pct(full.test.accuracy)} test accuracy ` +
-      `(source: ${pct(SOURCE_002.published.trainAccuracy)} and ${
-        pct(SOURCE_002.published.testAccuracy)
-      }); the gap of ` +
-      `${(gap.gap * 100).toFixed(2)} points ${
-        gap.overfitting ? "fails" : "passes"
-      } the rule. The test loss tells another story: it was lowest after ` +
-      `epoch ${lowest} (${rows[lowest - 1].val_loss.toFixed(4)}) and ends at ${rows.at(-1)!.val_loss.toFixed(4)}, ` +
-      `${(rows.at(-1)!.val_loss / rows[lowest - 1].val_loss).toFixed(1)} times as high (source: ` +
-      `${SOURCE_002.published.testLoss.toFixed(4)}). The model grows ever more confident, including on the test ` +
+  const [trainAccuracy, testAccuracy] = [pct(full.train!.accuracy), pct(full.test.accuracy)];
+  const [sourceTrain, sourceTest] = [pct(SOURCE_002.published.trainAccuracy), pct(SOURCE_002.published.testAccuracy)];
+  const points = (gap.gap * 100).toFixed(2);
+  const [lowestLoss, lastLoss] = [rows[lowest - 1].val_loss.toFixed(4), rows.at(-1)!.val_loss.toFixed(4)];
+  const times = (rows.at(-1)!.val_loss / rows[lowest - 1].val_loss).toFixed(1);
+  const sourceLoss = SOURCE_002.published.testLoss.toFixed(4);
+  lines.push(tr({
+    en: `Our run ends at ${trainAccuracy} train and ${testAccuracy} test accuracy ` +
+      `(source: ${sourceTrain} and ${sourceTest}); the gap of ` +
+      `${points} points ${gap.overfitting ? "fails" : "passes"} the rule. The test loss tells another story: ` +
+      `it was lowest after epoch ${lowest} (${lowestLoss}) and ends at ${lastLoss}, ` +
+      `${times} times as high (source: ${sourceLoss}). The model grows ever more confident, including on the test ` +
       `images it gets wrong; the accuracy gap cannot see that, the loss can.\n`,
-  );
+    ko: `이 과정의 실행은 학습 정확도 ${trainAccuracy}, 테스트 정확도 ${testAccuracy}로 끝납니다` +
+      `(자료: ${sourceTrain}와 ${sourceTest}). 과적합 정도 ${points}%p는 이 규칙을 ` +
+      `${gap.overfitting ? "통과하지 못합니다" : "통과합니다"}. 테스트 손실은 다른 이야기를 합니다. ` +
+      `${lowest}번째 에폭 뒤에 가장 낮았고(${lowestLoss}), 마지막에는 그 ${times}배인 ${lastLoss}입니다` +
+      `(자료: ${sourceLoss}). 모델은 틀리는 테스트 이미지에서까지 점점 더 확신하게 됩니다. 정확도의 차이로는 ` +
+      `이것을 볼 수 없지만 손실로는 볼 수 있습니다.\n`,
+  }));
   lines.push(table("source-002-test-loss"));
-  lines.push(
-    `With source 004's early stopping (patience ${EARLY_STOPPING.patience}, the best weights restored) on the last ` +
+  const [stoppedAccuracy, stoppedLoss] = [pct(stopped.test.accuracy), stopped.test.loss.toFixed(4)];
+  const stoppedIn = stopped.run.seconds.toFixed(0);
+  lines.push(tr({
+    en:
+      `With source 004's early stopping (patience ${EARLY_STOPPING.patience}, the best weights restored) on the last ` +
       `10% of the training images, the same model stopped after epoch ${ran} and kept epoch ${kept}: test accuracy ` +
-      `${pct(stopped.test.accuracy)} and test loss ${stopped.test.loss.toFixed(4)}, in ` +
-      `${stopped.run.seconds.toFixed(0)} s.\n`,
-  );
+      `${stoppedAccuracy} and test loss ${stoppedLoss}, in ${stoppedIn} s.\n`,
+    ko: `자료 004의 조기 종료(patience ${EARLY_STOPPING.patience}, 가장 좋은 가중치로 되돌림)를 학습 이미지의 마지막 ` +
+      `10%에 적용하면, 같은 모델이 ${ran}번째 에폭 뒤에 멈추고 ${kept}번째 에폭의 가중치를 남깁니다. 테스트 ` +
+      `정확도는 ${stoppedAccuracy}, 테스트 손실은 ${stoppedLoss}이고, 학습에 ${stoppedIn}초가 걸렸습니다.\n`,
+  }));
   lines.push(figure("source-002-early-stopping-curves"));
-  lines.push(`Our first epochs beside the source's log (running averages over each epoch):\n`);
+  lines.push(tr({
+    en: `Our first epochs beside the source's log (running averages over each epoch):\n`,
+    ko: `이 과정의 처음 몇 에폭과 자료의 로그(각 에폭 동안의 누적 평균):\n`,
+  }));
   lines.push(table("source-002-first-epochs"));
 
   const scaled = s.runs["source-003-mlp"];
   const raw = s.runs["source-003-mlp-raw"];
-  lines.push(`### 6.2 Source 003: Dense 512 and the missing / 255\n`);
-  lines.push(
-    `Dense(512, ReLU) → Dense(10, softmax), Adam, one-hot labels and categorical cross-entropy, ` +
+  const stated = (SOURCE_003.publishedTestAccuracy * 100).toFixed(0);
+  const [scaledAccuracy, rawAccuracy] = [pct(scaled.test.accuracy), pct(raw.test.accuracy)];
+  const [rawLoss, scaledLoss] = [raw.test.loss.toFixed(4), scaled.test.loss.toFixed(4)];
+  lines.push(tr({
+    en: `### 6.2 Source 003: Dense 512 and the missing / 255\n`,
+    ko: `### 6.2 자료 003: Dense 512와 빠진 / 255\n`,
+  }));
+  lines.push(tr({
+    en: `Dense(512, ReLU) → Dense(10, softmax), Adam, one-hot labels and categorical cross-entropy, ` +
       `${SOURCE_003.epochs} epochs at batch ${SOURCE_003.batchSize}, validated on the test set. The post says the model ` +
-      `reaches about ${
-        (SOURCE_003.publishedTestAccuracy * 100).toFixed(0)
-      }%, but its code never divides the grey levels ` +
-      `by 255. We ran both: with / 255 the model reaches ${pct(scaled.test.accuracy)}; on raw 0–255 pixels ` +
-      `${pct(raw.test.accuracy)}, with a test loss of ${raw.test.loss.toFixed(4)} against ${
-        scaled.test.loss.toFixed(4)
-      }.\n`,
-  );
+      `reaches about ${stated}%, but its code never divides the grey levels ` +
+      `by 255. We ran both: with / 255 the model reaches ${scaledAccuracy}; on raw 0–255 pixels ` +
+      `${rawAccuracy}, with a test loss of ${rawLoss} against ${scaledLoss}.\n`,
+    ko: `Dense(512, ReLU) → Dense(10, softmax), Adam, 원-핫 레이블과 범주형 교차 엔트로피, 배치 ` +
+      `${SOURCE_003.batchSize}로 ${SOURCE_003.epochs} 에폭, 테스트 데이터로 검증. 글은 모델이 약 ${stated}%에 ` +
+      `이른다고 하지만, 코드는 밝기 값을 255로 나누지 않습니다. 이 과정은 두 가지를 모두 실행했습니다. / 255를 ` +
+      `하면 모델은 ${scaledAccuracy}에 이르고, 0–255의 원래 픽셀 값에서는 ${rawAccuracy}, 테스트 손실은 ` +
+      `${rawLoss}입니다(/ 255를 했을 때는 ${scaledLoss}).\n`,
+  }));
   lines.push(table("source-003-results"));
   lines.push(figure("source-003-curves"));
-  lines.push(
-    `Why: the initial weights are drawn for inputs near 1. With inputs up to 255 the hidden layer's weighted sums are ` +
+  const shown = Math.min(UNTRAINED_IMAGES, r.data.test.count);
+  lines.push(tr({
+    en:
+      `Why: the initial weights are drawn for inputs near 1. With inputs up to 255 the hidden layer's weighted sums are ` +
       `255 times larger, so the untrained model is already near-certain of one digit for most images, and every ` +
       `step of Adam (which moves each weight by about the learning rate) changes those sums 255 times as much as it ` +
       `would on scaled inputs: training behaves as if the learning rate were far too large. The untrained model, ` +
-      `on the first ${Math.min(UNTRAINED_IMAGES, r.data.test.count)} test images:\n`,
-  );
+      `on the first ${shown} test images:\n`,
+    ko: `이유: 초기 가중치는 1 근처의 입력을 전제로 뽑습니다. 입력이 255까지 커지면 은닉층의 가중합도 255배 ` +
+      `커지므로, 학습하기 전의 모델이 이미 대부분의 이미지에서 한 숫자를 거의 확신합니다. 그리고 Adam의 스텝 ` +
+      `하나하나(가중치를 대략 학습률만큼 움직임)가 그 가중합을 정규화한 입력에서보다 255배 크게 바꿉니다. ` +
+      `학습률이 너무 큰 것처럼 학습이 진행되는 셈입니다. 학습하기 전의 모델을 처음 ${shown}장의 테스트 ` +
+      `이미지에 적용한 결과:\n`,
+  }));
   lines.push(table("source-003-untrained"));
 
   const base = s.runs["source-001-cnn"];
-  lines.push(`### 6.3 Source 001: its deeper CNN and its extensions\n`);
-  lines.push(
-    `Conv2D 32 → MaxPool → Conv2D 64 → MaxPool → Conv2D 64 → Dense 64 → Dense 10, Adam, sparse labels, ` +
+  const baseAccuracy = pct(base.test.accuracy);
+  const perDigit = count(Math.round(r.data.test.count / 10));
+  lines.push(tr({
+    en: `### 6.3 Source 001: its deeper CNN and its extensions\n`,
+    ko: `### 6.3 자료 001: 더 깊은 CNN과 확장 실험\n`,
+  }));
+  lines.push(tr({
+    en: `Conv2D 32 → MaxPool → Conv2D 64 → MaxPool → Conv2D 64 → Dense 64 → Dense 10, Adam, sparse labels, ` +
       `${SOURCE_001.epochs} epochs at batch ${SOURCE_001.batchSize}, validated on the test set: ` +
-      `${pct(base.test.accuracy)} test accuracy (the source printed no number). Then its three proposals, each ` +
+      `${baseAccuracy} test accuracy (the source printed no number). Then its three proposals, each ` +
       `measured against that baseline: removing a random 10–20% of the 8s (seeded), a new augmented copy of the ` +
       `0s, 6s and 9s every epoch (both trained from scratch at the baseline's settings), and the saved baseline ` +
       `loaded and trained ${SOURCE_001.fineTuneEpochs} more epochs on augmented images of every digit. ` +
       `One seed's run against another's differs by a few tenths of a point overall and more per digit ` +
-      `(about ${count(Math.round(r.data.test.count / 10))} test images each), so read small differences as noise.\n`,
-  );
+      `(about ${perDigit} test images each), so read small differences as noise.\n`,
+    ko: `Conv2D 32 → MaxPool → Conv2D 64 → MaxPool → Conv2D 64 → Dense 64 → Dense 10, Adam, 정수 레이블, 배치 ` +
+      `${SOURCE_001.batchSize}로 ${SOURCE_001.epochs} 에폭, 테스트 데이터로 검증. 테스트 정확도는 ${baseAccuracy}입니다` +
+      `(자료는 숫자를 출력하지 않았습니다). 이어서 자료가 제안한 세 가지를 각각 이 기준 모델과 비교해 측정합니다. ` +
+      `8의 10–20%를 무작위로(시드를 정해) 지우기, 에폭마다 0, 6, 9의 새 증강 사본 만들기(둘 다 기준 모델의 ` +
+      `설정으로 처음부터 학습), 그리고 저장한 기준 모델을 불러와 모든 숫자의 증강 이미지로 ` +
+      `${SOURCE_001.fineTuneEpochs} 에폭 더 학습하기(미세 조정)입니다. 시드가 다른 두 실행은 전체 정확도에서 ` +
+      `0.몇 %p, 숫자별로는 그보다 더 차이가 나므로(숫자마다 테스트 이미지 약 ${perDigit}장), 작은 차이는 ` +
+      `잡음으로 읽으세요.\n`,
+  }));
   lines.push(figure("source-001-curves"));
   lines.push(table("source-001-results"));
   lines.push(table("source-001-per-digit"));
   lines.push(figure("source-001-per-digit"));
-  lines.push(
-    `On the canvas-like drawings of notebook 06 (${s.drawings.prepared.labels.length} drawings; v1, v2 and v3 are ` +
+  const drawings = s.drawings.prepared.labels.length;
+  lines.push(tr({
+    en: `On the canvas-like drawings of notebook 06 (${drawings} drawings; v1, v2 and v3 are ` +
       `the preprocessing recipes):\n`,
-  );
+    ko: `06 노트북의 캔버스 입력 같은 그림에서(그림 ${drawings}장, v1, v2, v3는 전처리 방법):\n`,
+  }));
   lines.push(table("source-001-drawings"));
 
-  lines.push(`### 6.4 Every model at its source's settings\n`);
-  lines.push(
-    `Seconds per epoch are those of the run when it trained (on this machine, shared with other jobs: noisy).\n`,
-  );
+  lines.push(tr({
+    en: `### 6.4 Every model at its source's settings\n`,
+    ko: `### 6.4 각 자료의 설정으로 학습한 모든 모델\n`,
+  }));
+  lines.push(tr({
+    en: `Seconds per epoch are those of the run when it trained (on this machine, shared with other jobs: noisy).\n`,
+    ko:
+      `에폭당 초는 각 실행이 학습했을 때 잰 값입니다(다른 작업과 함께 쓰는 이 컴퓨터에서 잰 것이라 잡음이 있습니다).\n`,
+  }));
   lines.push(table("sources-settings"));
   return lines.filter((l) => l !== "").join("\n");
 }

@@ -9,6 +9,8 @@
 import pl from "nodejs-polars";
 import { MNIST_DIGIT_BOX, PREPROCESS_MODES, type PreprocessMode } from "../draw/preprocess.ts";
 import type { StudyResult } from "../draw/study.ts";
+import { tr } from "../i18n.ts";
+import { header } from "./headers.ts";
 
 /** A fraction as a percentage with 2 decimals: 0.9595 → "95.95%". */
 function percent2(value: number): string {
@@ -50,15 +52,18 @@ export function sideBySideTable(study: StudyResult, first: string, second: strin
     const accuracyB = (counts.both + counts.onlySecond) / labels.length;
     return { mode, accuracyA, accuracyB, ...counts };
   });
+  // the Korean words of table 5.1's agreement table (src/tables/comparison.ts)
   return pl.DataFrame({
-    preprocessing: rows.map((r) => r.mode),
+    [header("preprocessing")]: rows.map((r) => r.mode),
     [first]: rows.map((r) => percent2(r.accuracyA)),
     [second]: rows.map((r) => percent2(r.accuracyB)),
-    [`${second} − ${first} (points)`]: rows.map((r) => points(r.accuracyB - r.accuracyA)),
-    "both right": rows.map((r) => r.both),
-    [`only ${first} right`]: rows.map((r) => r.onlyFirst),
-    [`only ${second} right`]: rows.map((r) => r.onlySecond),
-    "both wrong": rows.map((r) => r.neither),
+    [tr({ en: `${second} − ${first} (points)`, ko: `${second} − ${first} (%p)` })]: rows.map((r) =>
+      points(r.accuracyB - r.accuracyA)
+    ),
+    [tr({ en: "both right", ko: "둘 다 맞음" })]: rows.map((r) => r.both),
+    [tr({ en: `only ${first} right`, ko: `${first}만 맞음` })]: rows.map((r) => r.onlyFirst),
+    [tr({ en: `only ${second} right`, ko: `${second}만 맞음` })]: rows.map((r) => r.onlySecond),
+    [tr({ en: "both wrong", ko: "둘 다 틀림" })]: rows.map((r) => r.neither),
   });
 }
 
@@ -70,7 +75,9 @@ export function sideBySideTable(study: StudyResult, first: string, second: strin
 export function drawingAccuracyTable(study: StudyResult): pl.DataFrame {
   const labels = study.prepared.labels;
   const accuracy = (digits: Uint8Array) => digits.filter((d, i) => d === labels[i]).length / labels.length;
-  const columns: Record<string, string[]> = { preprocessing: [...PREPROCESS_MODES, "MNIST image itself"] };
+  const columns: Record<string, string[]> = {
+    [header("preprocessing")]: [...PREPROCESS_MODES, tr({ en: "MNIST image itself", ko: "MNIST 이미지 그대로" })],
+  };
   for (const [name, byMode] of Object.entries(study.predictions)) {
     columns[name] = [
       ...PREPROCESS_MODES.map((mode) => percent2(accuracy(byMode[mode]))),
@@ -100,15 +107,15 @@ export function penWidthTable(study: StudyResult, mode: PreprocessMode = "v3"): 
   const groupOf = (width: number) => PEN_WIDTH_GROUPS.findLastIndex((start) => width >= start);
   const names = PEN_WIDTH_GROUPS.map((start, g) =>
     g === 0
-      ? `under ${PEN_WIDTH_GROUPS[1]} px`
+      ? tr({ en: `under ${PEN_WIDTH_GROUPS[1]} px`, ko: `${PEN_WIDTH_GROUPS[1]} px 미만` })
       : g === PEN_WIDTH_GROUPS.length - 1
-      ? `${start} px and wider`
-      : `${start} to ${PEN_WIDTH_GROUPS[g + 1]} px`
+      ? tr({ en: `${start} px and wider`, ko: `${start} px 이상` })
+      : tr({ en: `${start} to ${PEN_WIDTH_GROUPS[g + 1]} px`, ko: `${start}~${PEN_WIDTH_GROUPS[g + 1]} px` })
   );
   const groups = specs.map((spec) => groupOf(penInInput(spec)));
   const columns: Record<string, (string | number)[]> = {
-    "pen in the 28×28 input": names,
-    drawings: names.map((_, g) => groups.filter((x) => x === g).length),
+    [tr({ en: "pen in the 28×28 input", ko: "28×28 입력에서의 펜 굵기" })]: names,
+    [header("drawings")]: names.map((_, g) => groups.filter((x) => x === g).length),
   };
   for (const [name, byMode] of Object.entries(study.predictions)) {
     columns[name] = names.map((_, g) => {

@@ -15,6 +15,24 @@ import pl from "nodejs-polars";
 import type { GroupAccuracy, LogSummary } from "../app/log_summary.ts";
 import type { CellFormat } from "./format.ts";
 import { percent2 } from "./models.ts";
+import { type Bilingual, tr } from "../i18n.ts";
+
+/** Headers several of the log's tables share, in English and in the report's Korean. */
+const COLUMNS = {
+  model: { en: "model", ko: "모델" },
+  digit: { en: "digit", ko: "숫자" },
+  meant: { en: "meant", ko: "의도한 숫자" },
+  predictions: { en: "predictions", ko: "예측 수" },
+  labelled: { en: "labelled", ko: "레이블 수" },
+  right: { en: "right", ko: "맞음" },
+  accuracy: { en: "accuracy", ko: "정확도" },
+  confidence: { en: "confidence", ko: "확신도" },
+  "mean confidence": { en: "mean confidence", ko: "평균 확신도" },
+  "confidence − accuracy (points)": { en: "confidence − accuracy (points)", ko: "확신도 − 정확도 (%p)" },
+} as const satisfies Record<string, Bilingual>;
+
+/** One of the shared headers in the language in force. */
+const column = (key: keyof typeof COLUMNS): string => tr(COLUMNS[key]);
 
 const percentOrDash = (v: number | null) => (v === null ? "–" : percent2(v));
 /** A difference of two ratios in percentage points, with its sign. */
@@ -33,28 +51,52 @@ export const logCellFormat: CellFormat = (value) => markdownText(value == null ?
 
 /** The report's key numbers as a two-column table. */
 export function logSummaryFrame(summary: LogSummary): pl.DataFrame {
-  const rows: [string, string][] = [
-    ["predictions logged", String(summary.predictions)],
-    ["drawings (one drawing answered by several models counts once)", String(summary.drawings)],
-    ["labelled (confirmed or corrected by the user)", String(summary.labelled)],
-    ["… of them labels carried from another model's answer to the same drawing", String(summary.labelsCarried)],
-    ["right on the labelled ones", String(summary.correct)],
-    ["accuracy on the labelled ones", percentOrDash(summary.accuracy)],
-    ["damaged lines skipped", String(summary.skippedLines)],
-    ["first prediction", summary.firstTime ?? "–"],
-    ["last prediction", summary.lastTime ?? "–"],
+  const rows: [Bilingual, string][] = [
+    [{ en: "predictions logged", ko: "기록된 예측" }, String(summary.predictions)],
+    [
+      {
+        en: "drawings (one drawing answered by several models counts once)",
+        ko: "그림 수 (여러 모델이 답한 그림은 한 번만 셈)",
+      },
+      String(summary.drawings),
+    ],
+    [
+      { en: "labelled (confirmed or corrected by the user)", ko: "레이블이 있는 예측 (사용자가 확인하거나 고친 것)" },
+      String(summary.labelled),
+    ],
+    [
+      {
+        en: "… of them labels carried from another model's answer to the same drawing",
+        ko: "… 그중 같은 그림에 대한 다른 모델의 답에서 가져온 레이블",
+      },
+      String(summary.labelsCarried),
+    ],
+    [{ en: "right on the labelled ones", ko: "레이블이 있는 예측 중 맞은 것" }, String(summary.correct)],
+    [{ en: "accuracy on the labelled ones", ko: "레이블이 있는 예측의 정확도" }, percentOrDash(summary.accuracy)],
+    [{ en: "damaged lines skipped", ko: "건너뛴 손상된 줄" }, String(summary.skippedLines)],
+    [{ en: "first prediction", ko: "첫 예측" }, summary.firstTime ?? "–"],
+    [{ en: "last prediction", ko: "마지막 예측" }, summary.lastTime ?? "–"],
   ];
-  return pl.DataFrame({ measure: rows.map((r) => r[0]), value: rows.map((r) => r[1]) });
+  return pl.DataFrame({
+    [tr({ en: "measure", ko: "항목" })]: rows.map((r) => tr(r[0])),
+    [tr({ en: "value", ko: "값" })]: rows.map((r) => r[1]),
+  });
 }
+
+/** What the first column of {@link groupAccuracyTable} is called, for the groups the log report makes. */
+const GROUP_NAMES: Readonly<Record<string, Bilingual>> = {
+  model: { en: "model", ko: "모델" },
+  mode: { en: "mode", ko: "전처리" },
+};
 
 /** Accuracy per group (a model, or a preprocessing mode): `what` names the first column. */
 export function groupAccuracyTable(what: string, groups: GroupAccuracy[]): pl.DataFrame {
   return pl.DataFrame({
-    [what]: groups.map((g) => g.group),
-    predictions: groups.map((g) => String(g.predictions)),
-    labelled: groups.map((g) => String(g.labelled)),
-    right: groups.map((g) => String(g.correct)),
-    accuracy: groups.map((g) => percentOrDash(g.accuracy)),
+    [GROUP_NAMES[what] ? tr(GROUP_NAMES[what]) : what]: groups.map((g) => g.group),
+    [column("predictions")]: groups.map((g) => String(g.predictions)),
+    [column("labelled")]: groups.map((g) => String(g.labelled)),
+    [column("right")]: groups.map((g) => String(g.correct)),
+    [column("accuracy")]: groups.map((g) => percentOrDash(g.accuracy)),
   });
 }
 
@@ -62,17 +104,17 @@ export function groupAccuracyTable(what: string, groups: GroupAccuracy[]): pl.Da
 export function logPerClassTable(summary: LogSummary): pl.DataFrame {
   const rows = summary.perClass;
   const perModel = Object.fromEntries(summary.models.map((m) => [
-    `${m} accuracy`,
+    tr({ en: `${m} accuracy`, ko: `${m} 정확도` }),
     rows.map((c) => {
       const t = c.byModel[m];
       return t ? `${percentOrDash(t.accuracy)} (${t.correct}/${t.labelled})` : "–";
     }),
   ]));
   return pl.DataFrame({
-    digit: rows.map((c) => String(c.digit)),
-    labelled: rows.map((c) => String(c.labelled)),
-    right: rows.map((c) => String(c.correct)),
-    accuracy: rows.map((c) => percentOrDash(c.accuracy)),
+    [column("digit")]: rows.map((c) => String(c.digit)),
+    [column("labelled")]: rows.map((c) => String(c.labelled)),
+    [column("right")]: rows.map((c) => String(c.correct)),
+    [column("accuracy")]: rows.map((c) => percentOrDash(c.accuracy)),
     ...perModel,
   });
 }
@@ -81,10 +123,12 @@ export function logPerClassTable(summary: LogSummary): pl.DataFrame {
 export function confusedPairsTable(summary: LogSummary): pl.DataFrame {
   const pairs = summary.confusedPairs;
   return pl.DataFrame({
-    meant: pairs.map((p) => String(p.meant)),
-    "read as": pairs.map((p) => String(p.predicted)),
-    times: pairs.map((p) => String(p.count)),
-    "share of the meant digit's drawings": pairs.map((p) => percent2(p.shareOfMeant)),
+    [column("meant")]: pairs.map((p) => String(p.meant)),
+    [tr({ en: "read as", ko: "읽은 숫자" })]: pairs.map((p) => String(p.predicted)),
+    [tr({ en: "times", ko: "횟수" })]: pairs.map((p) => String(p.count)),
+    [tr({ en: "share of the meant digit's drawings", ko: "의도한 숫자의 그림 중 비율" })]: pairs.map((p) =>
+      percent2(p.shareOfMeant)
+    ),
   });
 }
 
@@ -92,28 +136,32 @@ export function confusedPairsTable(summary: LogSummary): pl.DataFrame {
 export function calibrationBinsTable(summary: LogSummary): pl.DataFrame {
   const bins = summary.calibration?.bins ?? [];
   return pl.DataFrame({
-    confidence: bins.map((b) => `${(b.from * 100).toFixed(0)}–${(b.to * 100).toFixed(0)}%`),
-    predictions: bins.map((b) => String(b.count)),
-    right: bins.map((b) => String(b.correct)),
-    "mean confidence": bins.map((b) => percent2(b.meanConfidence)),
-    accuracy: bins.map((b) => percent2(b.accuracy)),
-    "confidence − accuracy (points)": bins.map((b) => points(b.meanConfidence - b.accuracy)),
+    [column("confidence")]: bins.map((b) => `${(b.from * 100).toFixed(0)}–${(b.to * 100).toFixed(0)}%`),
+    [column("predictions")]: bins.map((b) => String(b.count)),
+    [column("right")]: bins.map((b) => String(b.correct)),
+    [column("mean confidence")]: bins.map((b) => percent2(b.meanConfidence)),
+    [column("accuracy")]: bins.map((b) => percent2(b.accuracy)),
+    [column("confidence − accuracy (points)")]: bins.map((b) => points(b.meanConfidence - b.accuracy)),
   });
 }
 
 /** Mean confidence against accuracy, and the expected calibration error, for all models and each model. */
 export function calibrationSummaryTable(summary: LogSummary): pl.DataFrame {
   const rows = [
-    ...(summary.calibration ? [{ model: "all", calibration: summary.calibration }] : []),
+    ...(summary.calibration ? [{ model: tr({ en: "all", ko: "전체" }), calibration: summary.calibration }] : []),
     ...summary.calibrationByModel,
   ];
   return pl.DataFrame({
-    model: rows.map((r) => r.model),
-    labelled: rows.map((r) => String(r.calibration.labelled)),
-    "mean confidence": rows.map((r) => percent2(r.calibration.meanConfidence)),
-    accuracy: rows.map((r) => percent2(r.calibration.accuracy)),
-    "confidence − accuracy (points)": rows.map((r) => points(r.calibration.meanConfidence - r.calibration.accuracy)),
-    "expected calibration error (points)": rows.map((r) => (r.calibration.expectedCalibrationError * 100).toFixed(2)),
+    [column("model")]: rows.map((r) => r.model),
+    [column("labelled")]: rows.map((r) => String(r.calibration.labelled)),
+    [column("mean confidence")]: rows.map((r) => percent2(r.calibration.meanConfidence)),
+    [column("accuracy")]: rows.map((r) => percent2(r.calibration.accuracy)),
+    [column("confidence − accuracy (points)")]: rows.map((r) =>
+      points(r.calibration.meanConfidence - r.calibration.accuracy)
+    ),
+    [tr({ en: "expected calibration error (points)", ko: "기대 보정 오차 (ECE, %p)" })]: rows.map((r) =>
+      (r.calibration.expectedCalibrationError * 100).toFixed(2)
+    ),
   });
 }
 
@@ -121,14 +169,14 @@ export function calibrationSummaryTable(summary: LogSummary): pl.DataFrame {
 export function agreementTable(summary: LogSummary): pl.DataFrame {
   const rows = summary.agreement;
   return pl.DataFrame({
-    models: rows.map((a) => `${a.first} / ${a.second}`),
-    "drawings both answered": rows.map((a) => String(a.drawings)),
-    "same digit": rows.map((a) => String(a.agreed)),
-    agreement: rows.map((a) => percent2(a.agreement)),
-    labelled: rows.map((a) => String(a.labelled)),
-    "both right": rows.map((a) => String(a.bothRight)),
-    "only the first right": rows.map((a) => String(a.onlyFirstRight)),
-    "only the second right": rows.map((a) => String(a.onlySecondRight)),
-    "both wrong": rows.map((a) => String(a.bothWrong)),
+    [tr({ en: "models", ko: "모델" })]: rows.map((a) => `${a.first} / ${a.second}`),
+    [tr({ en: "drawings both answered", ko: "두 모델이 모두 답한 그림" })]: rows.map((a) => String(a.drawings)),
+    [tr({ en: "same digit", ko: "같은 숫자" })]: rows.map((a) => String(a.agreed)),
+    [tr({ en: "agreement", ko: "일치율" })]: rows.map((a) => percent2(a.agreement)),
+    [column("labelled")]: rows.map((a) => String(a.labelled)),
+    [tr({ en: "both right", ko: "둘 다 맞음" })]: rows.map((a) => String(a.bothRight)),
+    [tr({ en: "only the first right", ko: "첫 번째만 맞음" })]: rows.map((a) => String(a.onlyFirstRight)),
+    [tr({ en: "only the second right", ko: "두 번째만 맞음" })]: rows.map((a) => String(a.onlySecondRight)),
+    [tr({ en: "both wrong", ko: "둘 다 틀림" })]: rows.map((a) => String(a.bothWrong)),
   });
 }

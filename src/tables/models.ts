@@ -100,13 +100,12 @@ export function perClassFrame(accuracies: Record<string, number[]>): pl.DataFram
 
 /** A confusion matrix as a table: one row per true digit, a column per predicted digit. */
 export function confusionTable(matrix: number[][]): pl.DataFrame {
-  const columns: Record<string, pl.Series> = { true: pl.Series("true", [...Array(NUM_CLASSES).keys()], pl.Int32) };
+  // the Korean words of the confusion-matrix figure's axes (실제 숫자, 예측한 숫자)
+  const actual = tr({ en: "true", ko: "실제 숫자" });
+  const columns: Record<string, pl.Series> = { [actual]: pl.Series(actual, [...Array(NUM_CLASSES).keys()], pl.Int32) };
   for (let p = 0; p < NUM_CLASSES; p++) {
-    columns[`pred_${p}`] = pl.Series(
-      `pred_${p}`,
-      matrix.map((r) => r[p]),
-      pl.Int32,
-    );
+    const predicted = tr({ en: `pred_${p}`, ko: `예측 ${p}` });
+    columns[predicted] = pl.Series(predicted, matrix.map((r) => r[p]), pl.Int32);
   }
   return pl.DataFrame(columns);
 }

@@ -15,12 +15,41 @@ import { tf } from "../tf.ts";
 import type { EpochRow } from "../display/training.ts";
 import { confusionMatrix, type Evaluation, overfittingGap, perClassAccuracy } from "../evaluate.ts";
 import { NUM_CLASSES } from "../data/mnist.ts";
-import { PREPROCESS_MODES } from "../draw/preprocess.ts";
-import type { StudyResult } from "../draw/study.ts";
 import { decimal4, percent2 } from "./models.ts";
+import { header } from "./headers.ts";
+import { type Bilingual, tr } from "../i18n.ts";
 import { PUBLISHED_TEST_ACCURACY, SOURCE_002, SOURCE_003 } from "../sources.ts";
 import type { RunResult } from "../runs.ts";
 import { getPreset } from "../models/presets.ts";
+
+/** Notebook 09 shows the same drawing-accuracy table as notebook 06. */
+export { drawingAccuracyTable } from "./drawing.ts";
+
+/** This module's own column headers (the shared ones are in `headers.ts`). */
+const COLUMNS = {
+  gap_points: { en: "gap_points", ko: "과적합 정도 (%p)" },
+  five_point_rule: { en: "five_point_rule", ko: "5%p 규칙" },
+  times_lowest_test_loss: { en: "times_lowest_test_loss", ko: "최저 테스트 손실의 배수" },
+  note: { en: "note", ko: "비고" },
+  source_accuracy: { en: "source_accuracy", ko: "자료의 정확도" },
+  our_accuracy: { en: "our_accuracy", ko: "이 과정의 정확도" },
+  source_loss: { en: "source_loss", ko: "자료의 손실" },
+  our_loss: { en: "our_loss", ko: "이 과정의 손실" },
+  mean_hidden_value: { en: "mean_hidden_value", ko: "은닉층 평균값" },
+  largest_hidden_value: { en: "largest_hidden_value", ko: "은닉층 최댓값" },
+  images_over_99_9_percent_sure: { en: "images_over_99_9_percent_sure", ko: "확신도 99.9% 초과 이미지" },
+  change: { en: "change", ko: "변경" },
+  vs_baseline_points: { en: "vs_baseline_points", ko: "기준 모델 대비 (%p)" },
+  wrong_8_answers: { en: "wrong_8_answers", ko: "8로 잘못 답한 수" },
+  source: { en: "source", ko: "출처" },
+  optimizer: { en: "optimizer", ko: "옵티마이저" },
+  batch_size: { en: "batch_size", ko: "배치 크기" },
+  seconds_per_epoch: { en: "seconds_per_epoch", ko: "에폭당 초" },
+  source_test_accuracy: { en: "source_test_accuracy", ko: "출처의 테스트 정확도" },
+} as const satisfies Record<string, Bilingual>;
+
+/** One of this module's headers in the language in force. */
+const column = (key: keyof typeof COLUMNS): string => tr(COLUMNS[key]);
 
 /** Accuracy and loss on one split (what `model.evaluate` returns, or an {@link Evaluation}). */
 export interface Score {
@@ -34,7 +63,10 @@ export const signedPoints = (difference: number): string =>
 
 /** What source 002's 5-point rule says about a gap (its own two verdicts). */
 export function fivePointRule(train: number, test: number): string {
-  return overfittingGap(train, test).overfitting ? "possible overfitting" : "generalises well";
+  // in Korean, the words of the source's own print-out ("과적합 가능성", "적절한 일반화 성능")
+  return overfittingGap(train, test).overfitting
+    ? tr({ en: "possible overfitting", ko: "과적합 가능성" })
+    : tr({ en: "generalises well", ko: "적절한 일반화 성능" });
 }
 
 /** One of our runs of source 002's model, as its table lists it. */
@@ -55,7 +87,7 @@ export function source002Table(ours: Source002Row[]): pl.DataFrame {
   const p = SOURCE_002.published;
   const rows = [
     {
-      run: "source 002 (as printed)",
+      run: tr({ en: "source 002 (as printed)", ko: "자료 002 (출력된 값)" }),
       epochs: String(SOURCE_002.epochs),
       train: { accuracy: p.trainAccuracy, loss: p.trainLoss },
       test: { accuracy: p.testAccuracy, loss: p.testLoss },
@@ -63,14 +95,14 @@ export function source002Table(ours: Source002Row[]): pl.DataFrame {
     ...ours,
   ];
   return pl.DataFrame({
-    run: rows.map((r) => r.run),
-    epochs: rows.map((r) => r.epochs),
-    train_accuracy: rows.map((r) => percent2(r.train.accuracy)),
-    test_accuracy: rows.map((r) => percent2(r.test.accuracy)),
-    gap_points: rows.map((r) => ((r.train.accuracy - r.test.accuracy) * 100).toFixed(2)),
-    five_point_rule: rows.map((r) => fivePointRule(r.train.accuracy, r.test.accuracy)),
-    train_loss: rows.map((r) => decimal4(r.train.loss)),
-    test_loss: rows.map((r) => decimal4(r.test.loss)),
+    [header("run")]: rows.map((r) => r.run),
+    [header("epochs")]: rows.map((r) => r.epochs),
+    [header("train_accuracy")]: rows.map((r) => percent2(r.train.accuracy)),
+    [header("test_accuracy")]: rows.map((r) => percent2(r.test.accuracy)),
+    [column("gap_points")]: rows.map((r) => ((r.train.accuracy - r.test.accuracy) * 100).toFixed(2)),
+    [column("five_point_rule")]: rows.map((r) => fivePointRule(r.train.accuracy, r.test.accuracy)),
+    [header("train_loss")]: rows.map((r) => decimal4(r.train.loss)),
+    [header("test_loss")]: rows.map((r) => decimal4(r.test.loss)),
   });
 }
 
@@ -96,26 +128,29 @@ export function testLossTable(rows: EpochRow[]): pl.DataFrame {
   const epochs = [...new Set([...TEST_LOSS_EPOCHS, lowest, rows.length])].filter((e) => e <= rows.length)
     .sort((a, b) => a - b);
   const picked = epochs.map((e) => rows[e - 1]);
+  const epoch = header("epoch");
+  const lowestNote = tr({ en: "lowest test loss", ko: "테스트 손실 최저" });
   return pl.DataFrame({
-    epoch: pl.Series("epoch", epochs, pl.Int32),
-    train_loss: picked.map((r) => decimal4(r.loss)),
-    train_accuracy: picked.map((r) => percent2(r.accuracy)),
-    test_loss: picked.map((r) => decimal4(r.val_loss)),
-    test_accuracy: picked.map((r) => percent2(r.val_accuracy)),
-    times_lowest_test_loss: picked.map((r) => `${(r.val_loss / rows[lowest - 1].val_loss).toFixed(2)}×`),
-    note: picked.map((r) => (r.epoch === lowest ? "lowest test loss" : "")),
+    [epoch]: pl.Series(epoch, epochs, pl.Int32),
+    [header("train_loss")]: picked.map((r) => decimal4(r.loss)),
+    [header("train_accuracy")]: picked.map((r) => percent2(r.accuracy)),
+    [header("test_loss")]: picked.map((r) => decimal4(r.val_loss)),
+    [header("test_accuracy")]: picked.map((r) => percent2(r.val_accuracy)),
+    [column("times_lowest_test_loss")]: picked.map((r) => `${(r.val_loss / rows[lowest - 1].val_loss).toFixed(2)}×`),
+    [column("note")]: picked.map((r) => (r.epoch === lowest ? lowestNote : "")),
   });
 }
 
 /** Source 002's printed log (epochs 1–7: the running train accuracy and loss) beside ours. */
 export function firstEpochsTable(rows: EpochRow[]): pl.DataFrame {
   const log = SOURCE_002.publishedLog.filter((p) => p.epoch <= rows.length);
+  const epoch = header("epoch");
   return pl.DataFrame({
-    epoch: pl.Series("epoch", log.map((p) => p.epoch), pl.Int32),
-    source_accuracy: log.map((p) => percent2(p.accuracy)),
-    our_accuracy: log.map((p) => percent2(rows[p.epoch - 1].accuracy)),
-    source_loss: log.map((p) => decimal4(p.loss)),
-    our_loss: log.map((p) => decimal4(rows[p.epoch - 1].loss)),
+    [epoch]: pl.Series(epoch, log.map((p) => p.epoch), pl.Int32),
+    [column("source_accuracy")]: log.map((p) => percent2(p.accuracy)),
+    [column("our_accuracy")]: log.map((p) => percent2(rows[p.epoch - 1].accuracy)),
+    [column("source_loss")]: log.map((p) => decimal4(p.loss)),
+    [column("our_loss")]: log.map((p) => decimal4(rows[p.epoch - 1].loss)),
   });
 }
 
@@ -130,14 +165,21 @@ export interface Source003Row {
 
 /** Source 003's claim beside our runs of its model with and without `/ 255`. */
 export function source003Table(ours: Source003Row[]): pl.DataFrame {
-  const claimed = `about ${(SOURCE_003.publishedTestAccuracy * 100).toFixed(0)}% (stated, not printed)`;
+  const percent = (SOURCE_003.publishedTestAccuracy * 100).toFixed(0);
+  const claimed = tr({
+    en: `about ${percent}% (stated, not printed)`,
+    ko: `약 ${percent}% (글에 적힌 값, 출력 아님)`,
+  });
   return pl.DataFrame({
-    run: ["source 003 (the post)", ...ours.map((r) => r.run)],
-    input: ["raw (its code has no / 255)", ...ours.map((r) => r.input)],
-    epochs: [String(SOURCE_003.epochs), ...ours.map(() => String(SOURCE_003.epochs))],
-    train_accuracy: ["", ...ours.map((r) => percent2(r.train.accuracy))],
-    test_accuracy: [claimed, ...ours.map((r) => percent2(r.test.accuracy))],
-    test_loss: ["", ...ours.map((r) => decimal4(r.test.loss))],
+    [header("run")]: [tr({ en: "source 003 (the post)", ko: "자료 003 (블로그 글)" }), ...ours.map((r) => r.run)],
+    [header("input")]: [
+      tr({ en: "raw (its code has no / 255)", ko: "원래 값 (코드에 / 255가 없음)" }),
+      ...ours.map((r) => r.input),
+    ],
+    [header("epochs")]: [String(SOURCE_003.epochs), ...ours.map(() => String(SOURCE_003.epochs))],
+    [header("train_accuracy")]: ["", ...ours.map((r) => percent2(r.train.accuracy))],
+    [header("test_accuracy")]: [claimed, ...ours.map((r) => percent2(r.test.accuracy))],
+    [header("test_loss")]: ["", ...ours.map((r) => decimal4(r.test.loss))],
   });
 }
 
@@ -166,12 +208,12 @@ export function inputScaleTable(model: tf.LayersModel, inputs: Record<string, [t
     return { input, meanHidden, maxHidden, sure, loss, accuracy };
   });
   return pl.DataFrame({
-    input: rows.map((r) => r.input),
-    mean_hidden_value: rows.map((r) => r.meanHidden.toFixed(2)),
-    largest_hidden_value: rows.map((r) => r.maxHidden.toFixed(1)),
-    images_over_99_9_percent_sure: rows.map((r) => percent2(r.sure)),
-    accuracy: rows.map((r) => percent2(r.accuracy)),
-    loss: rows.map((r) => decimal4(r.loss)),
+    [header("input")]: rows.map((r) => r.input),
+    [column("mean_hidden_value")]: rows.map((r) => r.meanHidden.toFixed(2)),
+    [column("largest_hidden_value")]: rows.map((r) => r.maxHidden.toFixed(1)),
+    [column("images_over_99_9_percent_sure")]: rows.map((r) => percent2(r.sure)),
+    [header("accuracy")]: rows.map((r) => percent2(r.accuracy)),
+    [header("loss")]: rows.map((r) => decimal4(r.loss)),
   });
 }
 
@@ -198,19 +240,18 @@ export function wrongAnswersOf(digit: number, labels: ArrayLike<number>, predict
 /** Source 001's baseline and extensions: training images, epochs, test accuracy and loss, and wrong 8s. */
 export function source001Table(rows: Source001Row[]): pl.DataFrame {
   const base = rows[0];
+  const [trainingImages, wrongEights] = [header("training_images"), column("wrong_8_answers")];
   return pl.DataFrame({
-    run: rows.map((r) => r.run),
-    change: rows.map((r) => r.change),
-    training_images: pl.Series("training_images", rows.map((r) => r.trainImages), pl.Int32),
-    epochs: rows.map((r) => r.epochs),
-    test_accuracy: rows.map((r) => percent2(r.test.accuracy)),
-    vs_baseline_points: rows.map((r) => (r === base ? "" : signedPoints(r.test.accuracy - base.test.accuracy))),
-    test_loss: rows.map((r) => decimal4(r.test.loss)),
-    wrong_8_answers: pl.Series(
-      "wrong_8_answers",
-      rows.map((r) => wrongAnswersOf(8, r.labels, r.test.predictions)),
-      pl.Int32,
+    [header("run")]: rows.map((r) => r.run),
+    [column("change")]: rows.map((r) => r.change),
+    [trainingImages]: pl.Series(trainingImages, rows.map((r) => r.trainImages), pl.Int32),
+    [header("epochs")]: rows.map((r) => r.epochs),
+    [header("test_accuracy")]: rows.map((r) => percent2(r.test.accuracy)),
+    [column("vs_baseline_points")]: rows.map((r) =>
+      r === base ? "" : signedPoints(r.test.accuracy - base.test.accuracy)
     ),
+    [header("test_loss")]: rows.map((r) => decimal4(r.test.loss)),
+    [wrongEights]: pl.Series(wrongEights, rows.map((r) => wrongAnswersOf(8, r.labels, r.test.predictions)), pl.Int32),
   });
 }
 
@@ -232,9 +273,10 @@ export function perDigitChangeTable(
   const base = perDigitAccuracy(labels, baseline.predictions);
   const counts = new Array<number>(NUM_CLASSES).fill(0);
   for (let i = 0; i < labels.length; i++) counts[labels[i]]++;
+  const [digit, testImages] = [header("digit"), header("test_images")];
   const columns: Record<string, unknown> = {
-    digit: pl.Series("digit", [...Array(NUM_CLASSES).keys()], pl.Int32),
-    test_images: pl.Series("test_images", counts, pl.Int32),
+    [digit]: pl.Series(digit, [...Array(NUM_CLASSES).keys()], pl.Int32),
+    [testImages]: pl.Series(testImages, counts, pl.Int32),
     [baseline.run]: base.map(percent2),
   };
   for (const other of others) {
@@ -244,23 +286,10 @@ export function perDigitChangeTable(
   return pl.DataFrame(columns);
 }
 
-/** Accuracy of each model of a drawing study under v1, v2 and v3 and on the MNIST images themselves (percentages). */
-export function drawingAccuracyTable(study: StudyResult): pl.DataFrame {
-  const labels = study.prepared.labels;
-  const accuracy = (digits: Uint8Array) => digits.reduce((n, d, i) => n + (d === labels[i] ? 1 : 0), 0) / labels.length;
-  const columns: Record<string, string[]> = { preprocessing: [...PREPROCESS_MODES, "MNIST image itself"] };
-  for (const [name, byMode] of Object.entries(study.predictions)) {
-    columns[name] = [
-      ...PREPROCESS_MODES.map((mode) => percent2(accuracy(byMode[mode]))),
-      percent2(study.mnistAccuracy[name]),
-    ];
-  }
-  return pl.DataFrame(columns);
-}
-
 /** One model of the course at its source's settings, for the overview table. */
 export interface SettingsRow {
   model: string;
+  /** The run's source as `src/runs.ts` names it (in English; the table names it in the language in force). */
   source: string;
   parameters: number;
   optimizer: string;
@@ -269,8 +298,34 @@ export interface SettingsRow {
   /** Seconds the training took on this machine (when it ran). */
   seconds: number;
   test: Score;
-  /** The source's own test accuracy, as text (e.g. "98.36%", "about 98%", or "" when it printed none). */
+  /**
+   * The source's own test accuracy, as text in the language in force (e.g. "98.36%", "about 98%", or "" when it
+   * printed none).
+   */
   published: string;
+}
+
+/** The Korean name of each run's source (`RunSpec.source` in `src/runs.ts`), by its English name. */
+const SOURCE_NAMES_KO: Readonly<Record<string, string>> = {
+  "report §2.2": "보고서 §2.2",
+  "report §4.1": "보고서 §4.1",
+  "source 001": "자료 001",
+  "source 002": "자료 002",
+  "source 003": "자료 003",
+  "source 001 (augmentation)": "자료 001 (데이터 증강)",
+  "source 004 (early stopping and checkpoints)": "자료 004 (조기 종료와 체크포인트)",
+  "source 002, with source 004's early stopping": "자료 002, 자료 004의 조기 종료 적용",
+  "source 001 (class rebalancing)": "자료 001 (클래스 불균형 조정)",
+  "source 001 (augmentation of some digits)": "자료 001 (일부 숫자의 데이터 증강)",
+  "source 001 (fine-tuning the saved model)": "자료 001 (저장한 모델의 미세 조정)",
+  "source 001 (deeper CNN, augmentation) taken further, with pen-width augmentation (notebook 06)":
+    "자료 001 (더 깊은 CNN, 데이터 증강)을 더 밀고 나가 펜 굵기까지 증강 (06 노트북)",
+};
+
+/** A run's source as the tables name it, in the language in force (unknown names stay as written). */
+export function sourceName(source: string): string {
+  const ko = SOURCE_NAMES_KO[source];
+  return ko ? tr({ en: source, ko }) : source;
 }
 
 /**
@@ -288,22 +343,23 @@ export function settingsRow(run: RunResult, test: Score): SettingsRow {
     batchSize: run.spec.batchSize,
     seconds: run.seconds,
     test,
-    published: PUBLISHED_TEST_ACCURACY[run.spec.name] ?? "",
+    published: PUBLISHED_TEST_ACCURACY[run.spec.name] ? tr(PUBLISHED_TEST_ACCURACY[run.spec.name]) : "",
   };
 }
 
 /** Every model at its source's settings: size, settings, time per epoch and test accuracy, and the source's own. */
 export function settingsTable(rows: SettingsRow[]): pl.DataFrame {
+  const [parameters, epochs, batchSize] = [header("parameters"), header("epochs"), column("batch_size")];
   return pl.DataFrame({
-    model: rows.map((r) => r.model),
-    source: rows.map((r) => r.source),
-    parameters: pl.Series("parameters", rows.map((r) => r.parameters), pl.Int32),
-    optimizer: rows.map((r) => r.optimizer),
-    epochs: pl.Series("epochs", rows.map((r) => r.epochs), pl.Int32),
-    batch_size: pl.Series("batch_size", rows.map((r) => r.batchSize), pl.Int32),
-    seconds_per_epoch: rows.map((r) => (r.seconds / r.epochs).toFixed(1)),
-    test_accuracy: rows.map((r) => percent2(r.test.accuracy)),
-    test_loss: rows.map((r) => decimal4(r.test.loss)),
-    source_test_accuracy: rows.map((r) => r.published),
+    [header("model")]: rows.map((r) => r.model),
+    [column("source")]: rows.map((r) => sourceName(r.source)),
+    [parameters]: pl.Series(parameters, rows.map((r) => r.parameters), pl.Int32),
+    [column("optimizer")]: rows.map((r) => r.optimizer),
+    [epochs]: pl.Series(epochs, rows.map((r) => r.epochs), pl.Int32),
+    [batchSize]: pl.Series(batchSize, rows.map((r) => r.batchSize), pl.Int32),
+    [column("seconds_per_epoch")]: rows.map((r) => (r.seconds / r.epochs).toFixed(1)),
+    [header("test_accuracy")]: rows.map((r) => percent2(r.test.accuracy)),
+    [header("test_loss")]: rows.map((r) => decimal4(r.test.loss)),
+    [column("source_test_accuracy")]: rows.map((r) => r.published),
   });
 }
