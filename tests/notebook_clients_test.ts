@@ -208,6 +208,8 @@ Deno.test({
       await Deno.remove(root, { recursive: true }).catch(() => {});
     }
     console.log(`Jupyter Notebook, untrusted: ${figures - failures.length} of ${figures} figure outputs visible`);
+    // the committed notebooks carry their full-run outputs: a course without figures would pass the check above
+    assert(figures > 0, `no figure outputs in ${sourceDir}: run deno task notebooks --inplace`);
     assertEquals(failures, [], `figure outputs not visible in an untrusted notebook (${sourceDir})`);
   },
 });
