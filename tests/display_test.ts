@@ -87,6 +87,18 @@ Deno.test("a restored run says so in one line above its recorded epochs; the bri
   );
   assertEquals(lines[1], "Epoch 1/2");
 
+  // one fit per epoch (augmentation), each restored: one line, with every fit's seconds added up
+  const loop: Sent[] = [];
+  const epochs = notebookTrainingDisplay(undefined, { epochs: 3 }, fakeJupyter(loop));
+  for (let epoch = 1; epoch <= 3; epoch++) {
+    await epochs.restored([row(epoch)], epoch, 938, { ...from, seconds: 10 + epoch });
+  }
+  await epochs.finish();
+  const loopLog = loop.filter((m) => !m.content.data["image/png"]).at(-1)!.content.data["text/plain"].split("\n");
+  assertEquals(loopLog.filter((l) => l.startsWith("Restored")).length, 1, loopLog.join("\n"));
+  assert(loopLog[0].includes("in 36.0 s"), loopLog[0]);
+  assertEquals(loopLog.length, 7);
+
   const brief: Sent[] = [];
   const one = briefTrainingDisplay("mlp-5", fakeJupyter(brief));
   await one.restored([row(1)], 5, 1688, from);

@@ -143,7 +143,7 @@ export function notebookTrainingDisplay(
   let started = 0;
   let lastDraw = 0;
   let bar = "";
-  let restoredBefore = false;
+  let restoredLineIndex = -1, restoredSeconds = 0;
   const draw = () =>
     log.show({ "text/plain": [...lines, ...(bar ? [`Epoch ${current}/${epochs}`, bar] : [])].join("\n") });
   let lastChart = -Infinity;
@@ -185,13 +185,16 @@ export function notebookTrainingDisplay(
       epochs = options.epochs ?? total;
       batches = batchCount;
       rows.push(...recorded);
-      // one display can show several fits (one per epoch with augmentation): say "restored" once
-      if (!restoredBefore) {
-        lines.push(
-          `${restoredLine(from)} ${tr({ en: "Its epochs, as recorded then:", ko: "그때 기록한 에폭별 결과:" })}`,
-        );
-      }
-      restoredBefore = true;
+      // one display can show several fits (one per epoch with augmentation): say "restored" once, with the
+      // training time of every fit restored so far
+      restoredSeconds += from.seconds;
+      const line = `${restoredLine({ ...from, seconds: restoredSeconds })} ${
+        tr({ en: "Its epochs, as recorded then:", ko: "그때 기록한 에폭별 결과:" })
+      }`;
+      if (restoredLineIndex < 0) {
+        restoredLineIndex = lines.length;
+        lines.push(line);
+      } else lines[restoredLineIndex] = line;
       lines.push(...recorded.flatMap((r) => epochLines(r, epochs, batchCount, r.seconds)));
       draw();
       await drawChart();
