@@ -84,9 +84,18 @@ async function copyCourse(editions: Edition[]): Promise<string> {
 /** Where each figure output is: [cell index, output index] pairs. */
 async function figureOutputs(path: string): Promise<[number, number][]> {
   const notebook = await readNotebook(path);
-  return notebook.cells.flatMap((cell, c) =>
-    (cell.outputs ?? []).flatMap((output, o) => isFigureOutput(output) ? [[c, o] as [number, number]] : [])
-  );
+  return notebook.cells.flatMap((cell, c) => {
+    // Jupyter Notebook shows consecutive stream outputs of one name (console.log lines) in one output area
+    let area = -1;
+    let previous: { output_type?: string; name?: string } | undefined;
+    return (cell.outputs ?? []).flatMap((output) => {
+      const merged = output.output_type === "stream" && previous?.output_type === "stream" &&
+        previous.name === output.name;
+      if (!merged) area++;
+      previous = output;
+      return isFigureOutput(output) ? [[c, area] as [number, number]] : [];
+    });
+  });
 }
 
 /**
@@ -309,6 +318,69 @@ interface PageReport {
   next: string | null;
   contents: string | null;
 }
+
+Deno.test({
+  name: "Jupyter Notebook, trusted: the course's main notebooks show every figure, charts as SVG",
+  ignore: chromiumMissing || jupyterMissing,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { chromium } = await import("playwright-core");
+    const editions = await listEditions(sourceDir);
+    const main = editions[0];
+    const root = await copyCourse([main]);
+    const paths = main.files.map((file) => join(main.dir, file));
+    const server = await startNotebookServer(root, { trusted: paths });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const failures: string[] = [];
+    let figures = 0, svgs = 0;
+    try {
+      const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+      await context.route(
+        "**/api/sessions",
+        (route) => route.request().method() === "POST" ? route.abort() : route.continue(),
+      );
+      const page = await context.newPage();
+      for (const path of paths) {
+        const expected = await figureOutputs(join(root, path));
+        await page.goto(server.notebookUrl(path), { waitUntil: "commit" });
+        await page.waitForFunction("window.Jupyter?.notebook?._fully_loaded === true", null, {
+          timeout: NOTEBOOK_LOAD_TIMEOUT_MS,
+        });
+        assertEquals(await page.evaluate("Jupyter.notebook.trusted"), true, `${path} did not open trusted`);
+        const shown = await page.evaluate(
+          `(async (expected) => {
+            const inspect = ${INSPECT_IMAGE};
+            const cells = Jupyter.notebook.get_cells();
+            const results = [];
+            for (const [c, o] of expected) {
+              const area = cells[c].output_area.element[0].querySelectorAll(":scope > .output_area")[o];
+              results.push(await inspect(area?.querySelector(".output_subarea img, .output_subarea svg")));
+            }
+            return results;
+          })(${JSON.stringify(expected)})`,
+        ) as Shown[];
+        figures += expected.length;
+        svgs += shown.filter((r) => r.shown === "svg").length;
+        shown.forEach((result, i) => {
+          const why = problem(result);
+          if (why) failures.push(`${path} cell ${expected[i][0] + 1} output ${expected[i][1] + 1}: ${why}`);
+        });
+      }
+    } finally {
+      await browser.close();
+      await server.close();
+      await Deno.remove(root, { recursive: true }).catch(() => {});
+    }
+    console.log(
+      `Jupyter Notebook, trusted: ${figures - failures.length} of ${figures} figure outputs visible, ${svgs} as SVG`,
+    );
+    assert(figures > 0, `no figure outputs in ${sourceDir}: run deno task notebooks --inplace`);
+    // trusted, Jupyter prefers a chart's SVG to its PNG
+    assert(svgs > 0, "no chart shown as SVG in a trusted notebook");
+    assertEquals(failures, [], `figure outputs not visible in a trusted notebook (${sourceDir})`);
+  },
+});
 
 /** TeX that would show if maths were not typeset: `$` delimiters or a control word. */
 const RAW_TEX = /\$|\\[A-Za-z]{2,}/;
