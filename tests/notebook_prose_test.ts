@@ -16,8 +16,11 @@ import { listNotebooks, notebooksDir } from "../src/cli/notebooks.ts";
 import { listEditions } from "../src/site/editions.ts";
 import { type Cell, joined, outputsOf, outputText, readCells } from "./notebook_files.ts";
 
-/** A number with a unit in prose: "97.65%", "1.5×", "12 ms", "0.4 s" (not "28×28", a size). */
-const QUOTED = /(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s?(%|×(?!\s?\d)|ms(?![A-Za-z])|s(?![A-Za-z]))/g;
+/**
+ * A number with a unit in prose: "97.65%", "1.5×", "12 ms", "0.4 s" (not "28×28", a size; not "0.45%p", the
+ * Korean edition's percentage points, a difference the prose computes, as the English "0.45 points" is).
+ */
+const QUOTED = /(?<![\w.])(\d[\d,]*(?:\.\d+)?)\s?(%(?!p)|×(?!\s?\d)|ms(?![A-Za-z])|s(?![A-Za-z]))/g;
 /** Any number in an output or a code cell. */
 const NUMBER = /\d[\d,]*(?:\.\d+)?/g;
 
@@ -103,4 +106,5 @@ Deno.test("the quoted-number matcher: units, fractions, sizes", () => {
   assertEquals(quotedIn("12.3", "s", numbers), true);
   assertEquals(quotedIn("12", "s", numbers), false);
   assertEquals([..."a 28×28 image, 2.5× faster, 4 s and 5%".matchAll(QUOTED)].map((m) => m[0]), ["2.5×", "4 s", "5%"]);
+  assertEquals([..."+0.45%p (97.83% 대 97.38%)".matchAll(QUOTED)].map((m) => m[0]), ["97.83%", "97.38%"]);
 });

@@ -217,7 +217,7 @@ Deno.test("buildSite: pages in course order with previous/next, an index per edi
     await Deno.writeTextFile(join(root, "02-second.ipynb"), notebookJson("02 · Second"));
     await Deno.writeTextFile(
       join(root, "ko", "01-first.ipynb"),
-      notebookJson("01 · 첫째", " [용어집](../../docs/GLOSSARY.md#data)"),
+      notebookJson("01 · 첫째", " [용어집](../../docs/GLOSSARY.md#data), [다음](02-second.ipynb)"),
     );
     await Deno.writeTextFile(join(root, "09-renamed.html"), "an old page");
     const lines: string[] = [];
@@ -266,6 +266,9 @@ Deno.test("buildSite: pages in course order with previous/next, an index per edi
     assert(index.includes('<section class="edition" id="ko" lang="ko">') && index.includes("<h2>한국어</h2>"));
     assert(index.includes('class="katex"'), "the introduction's maths is typeset on the index too");
     assert(index.includes(`href="${GLOSSARY_PAGE}"`), "the index links the glossary");
+    // the introductions' links on the index, at the site's root: the glossary there, a notebook in its edition's folder
+    assert(index.includes('href="glossary.html#data"') && !index.includes('href="../'), "the index's intro links");
+    assert(index.includes('href="ko/02-second.html"'), "a Korean intro's notebook link, in its folder, on the index");
     for (const page of [first, second, korean, index, glossary]) {
       assert(!/file:\/\/\/|https?:/.test(page), "no absolute file: URL and no http(s): URL in a page");
     }

@@ -86,6 +86,18 @@ function notebookLinkToPage(href: string, toRoot: string): string {
   return href.replace(/\.ipynb(#.*)?$/, (_, anchor) => `.html${anchor ?? ""}`);
 }
 
+/**
+ * A link of an edition's introduction as the index page shows it: the index
+ * sits at the site's root, so a relative link gets the edition's folder in
+ * front (the glossary's page sits at the root itself).
+ */
+function linkOnIndex(href: string, editionDir: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith("/") || href.startsWith("#")) return href;
+  const page = notebookLinkToPage(href, "");
+  if (GLOSSARY_LINK.test(href) || editionDir === "") return page;
+  return `${editionDir}/${page}`;
+}
+
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
@@ -127,6 +139,9 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuiltSite> {
     }
     const notebooks = await Promise.all(present.map((file) => readNotebook(join(dir, file))));
     const intros = notebooks.map((notebook, i) => notebookIntro(notebook, present[i], markdown));
+    // the same introductions on the index page, at the site's root
+    const indexMarkdown = createMarkdownRenderer({ rewriteLink: (href) => linkOnIndex(href, edition.dir) });
+    const indexIntros = notebooks.map((notebook, i) => notebookIntro(notebook, present[i], indexMarkdown));
     const link = (i: number): PageLink | undefined =>
       i >= 0 && i < present.length ? { href: pageName(present[i]), title: intros[i].title } : undefined;
     for (const [i, notebook] of notebooks.entries()) {
@@ -151,7 +166,7 @@ export async function buildSite(options: BuildSiteOptions): Promise<BuiltSite> {
       lang: edition.lang,
       notebooks: present.map((file, i) => ({
         href: `${edition.dir === "" ? "" : `${edition.dir}/`}${pageName(file)}`,
-        intro: intros[i],
+        intro: indexIntros[i],
       })),
     });
   }
