@@ -144,6 +144,22 @@ function problem(shown: Shown): string | null {
   return null;
 }
 
+/** How Jupyter Notebook's page shows each figure output (cell index, output area index) of the open notebook. */
+async function shownInJupyter(page: import("playwright-core").Page, expected: [number, number][]): Promise<Shown[]> {
+  return await page.evaluate(
+    `(async (expected) => {
+      const inspect = ${INSPECT_IMAGE};
+      const cells = Jupyter.notebook.get_cells();
+      const results = [];
+      for (const [c, o] of expected) {
+        const area = cells[c].output_area.element[0].querySelectorAll(":scope > .output_area")[o];
+        results.push(await inspect(area?.querySelector(".output_subarea img, .output_subarea svg")));
+      }
+      return results;
+    })(${JSON.stringify(expected)})`,
+  ) as Shown[];
+}
+
 /** Full-page screenshot into MNIST_CLIENT_SCREENSHOTS (when set). */
 async function screenshot(page: import("playwright-core").Page, name: string): Promise<void> {
   if (!screenshotDir) return;
@@ -180,18 +196,7 @@ Deno.test({
           timeout: NOTEBOOK_LOAD_TIMEOUT_MS,
         });
         assertEquals(await page.evaluate("Jupyter.notebook.trusted"), false, `${path} opened trusted`);
-        const shown = await page.evaluate(
-          `(async (expected) => {
-            const inspect = ${INSPECT_IMAGE};
-            const cells = Jupyter.notebook.get_cells();
-            const results = [];
-            for (const [c, o] of expected) {
-              const area = cells[c].output_area.element[0].querySelectorAll(":scope > .output_area")[o];
-              results.push(await inspect(area?.querySelector(".output_subarea img, .output_subarea svg")));
-            }
-            return results;
-          })(${JSON.stringify(expected)})`,
-        ) as Shown[];
+        const shown = await shownInJupyter(page, expected);
         figures += expected.length;
         shown.forEach((result, i) => {
           const why = problem(result);
@@ -348,18 +353,7 @@ Deno.test({
           timeout: NOTEBOOK_LOAD_TIMEOUT_MS,
         });
         assertEquals(await page.evaluate("Jupyter.notebook.trusted"), true, `${path} did not open trusted`);
-        const shown = await page.evaluate(
-          `(async (expected) => {
-            const inspect = ${INSPECT_IMAGE};
-            const cells = Jupyter.notebook.get_cells();
-            const results = [];
-            for (const [c, o] of expected) {
-              const area = cells[c].output_area.element[0].querySelectorAll(":scope > .output_area")[o];
-              results.push(await inspect(area?.querySelector(".output_subarea img, .output_subarea svg")));
-            }
-            return results;
-          })(${JSON.stringify(expected)})`,
-        ) as Shown[];
+        const shown = await shownInJupyter(page, expected);
         figures += expected.length;
         svgs += shown.filter((r) => r.shown === "svg").length;
         shown.forEach((result, i) => {
