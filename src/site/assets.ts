@@ -22,24 +22,6 @@ const KATEX_STYLESHEET = "node_modules/katex/dist/katex.min.css";
 /** The course's font (the figures' one too), so Hangul shows on a machine without a Korean font. */
 const FONT_FILES = ["Pretendard-Regular.otf", "Pretendard-Bold.otf", "LICENSE-Pretendard.txt"];
 const FONT_DIR = "src/plots/fonts";
-/** `@font-face` rules for {@link FONT_FILES}, and the pages' font. */
-export const FONT_CSS = `@font-face {
-  font-family: Pretendard;
-  font-weight: 400;
-  font-display: swap;
-  src: url(fonts/Pretendard-Regular.otf) format("opentype");
-}
-@font-face {
-  font-family: Pretendard;
-  font-weight: 700;
-  font-display: swap;
-  src: url(fonts/Pretendard-Bold.otf) format("opentype");
-}
-:root {
-  font-family: Pretendard, system-ui, -apple-system, "Segoe UI", sans-serif;
-}
-`;
-
 /** The assets: path under `assets/` → contents. */
 export type SiteAssets = Map<string, string | Uint8Array>;
 
@@ -52,6 +34,16 @@ async function readRepoText(path: string): Promise<string> {
     }
     throw error;
   }
+}
+
+/**
+ * The `@font-face` rules of a stylesheet: the app's declare the course font
+ * ({@link FONT_FILES}, under `fonts/`), and the site carries the same files.
+ */
+export function fontFaces(css: string, name: string): string {
+  const rules = css.match(/@font-face\s*\{[^}]*\}/g);
+  if (!rules) throw new Error(`${name} has no @font-face rules to take the site's font from`);
+  return rules.join("\n");
 }
 
 /** The `:root { … }` block of a stylesheet (custom properties, font, colours). */
@@ -83,7 +75,8 @@ export async function siteAssets(): Promise<SiteAssets> {
   const appCss = await readRepoText(APP_STYLESHEET);
   assets.set(
     "site.css",
-    `${rootBlock(appCss, APP_STYLESHEET)}\n${FONT_CSS}${await readRepoText(SITE_STYLESHEET)}`,
+    [rootBlock(appCss, APP_STYLESHEET), fontFaces(appCss, APP_STYLESHEET), await readRepoText(SITE_STYLESHEET)]
+      .join("\n"),
   );
   for (const name of FONT_FILES) {
     assets.set(`fonts/${name}`, await Deno.readFile(join(repoRoot(), FONT_DIR, name)));
